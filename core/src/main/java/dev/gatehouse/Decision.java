@@ -1,0 +1,143 @@
+package dev.gatehouse;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What the engine decided about one request.
+ *
+ * <p>Either the request is {@link Allow allowed}, and the adapter forwards it (or continues the filter chain) carrying
+ * the identity and the headers to add, or it is a {@link Refusal} the adapter writes back as it is: a {@link Challenge}
+ * (401), a {@link Deny} (403) or a {@link Reject} (400). Adapters never change a decision.
+ */
+public sealed interface Decision permits Decision.Allow, Decision.Refusal {
+
+  /**
+   * The request may proceed.
+   *
+   * @param identity who made it; empty only when rules allow anonymous access
+   * @param headers the identity headers to send upstream (sidecar), in a stable order; names as in {@link
+   *     dev.gatehouse.http.IdentityHeaders}
+   */
+  record Allow(Optional<Identity> identity, Map<String, String> headers) implements Decision {
+    /** Creates an allow decision, copying the headers. */
+    public Allow {
+      Objects.requireNonNull(identity, "identity");
+      headers = Map.copyOf(headers);
+    }
+  }
+
+  /**
+   * The request is refused; the adapter writes {@link #status()}, one {@code WWW-Authenticate} header per element of
+   * {@link #challenges()}, and {@link #body()} as {@code text/plain; charset=UTF-8}.
+   */
+  sealed interface Refusal extends Decision permits Challenge, Deny, Reject {
+    /**
+     * The HTTP status to answer with.
+     *
+     * @return 400, 401 or 403
+     */
+    int status();
+
+    /**
+     * The {@code WWW-Authenticate} values to send.
+     *
+     * @return the challenges; empty unless the status is 401
+     */
+    List<String> challenges();
+
+    /**
+     * The fixed, short response body. It never contains anything from the request.
+     *
+     * @return the body text
+     */
+    String body();
+
+    /**
+     * Why the request was refused, for the adapter's log. Never contains credentials.
+     *
+     * @return a short diagnosis
+     */
+    String reason();
+  }
+
+  /**
+   * 401: no acceptable credentials; the client may try again with the given challenges.
+   *
+   * @param challenges the {@code WWW-Authenticate} values, one per configured method
+   * @param reason why, for logs
+   */
+  record Challenge(List<String> challenges, String reason) implements Refusal {
+    /** Creates a challenge, copying the list. */
+    public Challenge {
+      challenges = List.copyOf(challenges);
+      Objects.requireNonNull(reason, "reason");
+    }
+
+    @Override
+    public int status() {
+      return 401;
+    }
+
+    @Override
+    public String body() {
+      return "Unauthorized\n";
+    }
+  }
+
+  /**
+   * 403: the caller is known but not allowed.
+   *
+   * @param reason why, for logs
+   */
+  record Deny(String reason) implements Refusal {
+    /** Creates a deny decision. */
+    public Deny {
+      Objects.requireNonNull(reason, "reason");
+    }
+
+    @Override
+    public int status() {
+      return 403;
+    }
+
+    @Override
+    public List<String> challenges() {
+      return List.of();
+    }
+
+    @Override
+    public String body() {
+      return "Forbidden\n";
+    }
+  }
+
+  /**
+   * 400: the request is malformed or ambiguous, so no safe decision can be made about it.
+   *
+   * @param reason why, for logs
+   */
+  record Reject(String reason) implements Refusal {
+    /** Creates a reject decision. */
+    public Reject {
+      Objects.requireNonNull(reason, "reason");
+    }
+
+    @Override
+    public int status() {
+      return 400;
+    }
+
+    @Override
+    public List<String> challenges() {
+      return List.of();
+    }
+
+    @Override
+    public String body() {
+      return "Bad Request\n";
+    }
+  }
+}

@@ -1,0 +1,63 @@
+package dev.gatehouse;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A read-only view of one HTTP request, as the engine needs to see it.
+ *
+ * <p>Each delivery (servlet filter, Spring Boot, sidecar) implements this over its own request type, so that the engine
+ * never depends on a container. Implementations translate; they never decide anything and never normalise values the
+ * engine will inspect.
+ *
+ * <p>Implementations are used by one thread at a time and need not be thread-safe.
+ */
+public interface RequestView {
+
+  /**
+   * The request method exactly as received, for example {@code GET}.
+   *
+   * @return the method, never empty
+   */
+  String method();
+
+  /**
+   * The request path as received on the request line, without the query string and without any decoding.
+   *
+   * @return the raw path, starting with {@code /} for origin-form targets
+   */
+  String path();
+
+  /**
+   * All values of a request header, in the order received.
+   *
+   * @param name the header name, matched case-insensitively
+   * @return the values; empty when the header is absent
+   */
+  List<String> headers(String name);
+
+  /**
+   * The first value of a request header.
+   *
+   * @param name the header name, matched case-insensitively
+   * @return the first value, or empty when the header is absent
+   */
+  default Optional<String> header(String name) {
+    List<String> values = headers(name);
+    return values.isEmpty() ? Optional.empty() : Optional.of(values.get(0));
+  }
+
+  /**
+   * The address of the direct peer (not anything a client claims in {@code X-Forwarded-For}).
+   *
+   * @return an IP address literal
+   */
+  String remoteAddress();
+
+  /**
+   * Whether the request arrived over TLS at this hop.
+   *
+   * @return {@code true} for HTTPS
+   */
+  boolean secure();
+}

@@ -1,0 +1,223 @@
+package dev.gatehouse.authn.basic;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+import dev.gatehouse.Identity;
+import dev.gatehouse.RequestView;
+import dev.gatehouse.authn.AuthenticationResult;
+import dev.gatehouse.authn.Authenticator;
+import dev.gatehouse.config.BasicConfig;
+import dev.gatehouse.config.ConfigException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * HTTP Basic authentication (RFC 7617) against an htpasswd file.
+ *
+ * <p>Design: the parsed file is one immutable {@link HtpasswdFile} behind a volatile field, so the request path takes
+ * no lock. A single daemon thread polls the file's metadata (size, modification time and file key, following symlinks,
+ * which catches editors, atomic renames and Kubernetes' {@code ..data} symlink swap) and publishes a new snapshot when
+ * it changes; a file that has become unreadable or malformed leaves the last good snapshot in place and is logged once
+ * per change. Successful verifications are remembered by {@link VerifiedCredentialsCache}; an unknown user is checked
+ * against the file's most expensive hash, so it costs what a known user costs.
+ *
+ * <p>Thread-safe. {@link #close()} stops the polling thread.
+ */
+public final class BasicAuthenticator implements Authenticator {
+
+  /** How often the htpasswd file is checked for changes. */
+  public static final Duration DEFAULT_RELOAD_INTERVAL = Duration.ofSeconds(2);
+
+  private static final Logger log = LoggerFactory.getLogger(BasicAuthenticator.class);
+
+  private record Snapshot(HtpasswdFile file, long generation, FileStamp stamp) {}
+
+  /** What identifies one version of the file on disk. */
+  private record FileStamp(long size, long modifiedNanos, Object fileKey) {
+    static FileStamp of(Path path) throws IOException {
+      BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class);
+      return new FileStamp(attributes.size(), attributes.lastModifiedTime().to(TimeUnit.NANOSECONDS), attributes.fileKey());
+    }
+  }
+
+  private final Path path;
+  private final String challenge;
+  private final VerifiedCredentialsCache cache;
+  private final ScheduledExecutorService reloader;
+  private volatile Snapshot snapshot;
+  /** The stamp of the last version that failed to load, so a broken file is reported once, not every poll. */
+  private volatile FileStamp lastFailedStamp;
+
+  private BasicAuthenticator(BasicConfig config, Duration reloadInterval, Duration cacheTtl, Ticker ticker) {
+    this.path = config.htpasswd();
+    this.challenge = "Basic realm=\"" + config.realm() + "\", charset=\"UTF-8\"";
+    this.cache = new VerifiedCredentialsCache(cacheTtl, VerifiedCredentialsCache.DEFAULT_MAXIMUM_SIZE, ticker);
+    try {
+      FileStamp stamp = FileStamp.of(path);
+      this.snapshot = new Snapshot(HtpasswdFile.read(path), 1, stamp);
+    } catch (IOException e) {
+      throw new ConfigException("authentication.basic.htpasswd", "cannot read " + path + ": " + e.getMessage(), e);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("authentication.basic.htpasswd", path + " " + e.getMessage(), e);
+    }
+    if (reloadInterval.isZero()) {
+      this.reloader = null;
+    } else {
+      this.reloader =
+          Executors.newSingleThreadScheduledExecutor(
+              runnable -> {
+                Thread thread = new Thread(runnable, "gatehouse-htpasswd-reload");
+                thread.setDaemon(true);
+                return thread;
+              });
+      long millis = reloadInterval.toMillis();
+      reloader.scheduleWithFixedDelay(this::reloadIfChanged, millis, millis, TimeUnit.MILLISECONDS);
+    }
+    log.info("loaded htpasswd file {}: {} users", path, snapshot.file().size());
+  }
+
+  /**
+   * Creates an authenticator for a validated configuration, reading the file now and watching it afterwards.
+   *
+   * @param config the {@code authentication.basic} section
+   * @return the authenticator; close it to stop watching the file
+   * @throws ConfigException if the file cannot be read or has an unusable line
+   */
+  public static BasicAuthenticator create(BasicConfig config) {
+    Objects.requireNonNull(config, "config");
+    return new BasicAuthenticator(config, DEFAULT_RELOAD_INTERVAL, VerifiedCredentialsCache.DEFAULT_TTL, Ticker.systemTicker());
+  }
+
+  /** For tests: explicit reload interval ({@link Duration#ZERO} disables polling) and cache clock. */
+  static BasicAuthenticator create(BasicConfig config, Duration reloadInterval, Duration cacheTtl, Ticker ticker) {
+    return new BasicAuthenticator(config, reloadInterval, cacheTtl, ticker);
+  }
+
+  @Override
+  public AuthenticationResult authenticate(RequestView request) {
+    List<String> values = request.headers("Authorization");
+    if (values.isEmpty()) {
+      return AuthenticationResult.none();
+    }
+    if (values.size() > 1) {
+      // Two Authorization headers: which one a backend would honour is anyone's guess.
+      return AuthenticationResult.failure("more than one Authorization header");
+    }
+    String value = values.get(0);
+    if (!BasicCredentials.isBasic(value)) {
+      return AuthenticationResult.none();
+    }
+    BasicCredentials.Parsed credentials;
+    try {
+      credentials = BasicCredentials.parse(value);
+    } catch (IllegalArgumentException e) {
+      return AuthenticationResult.failure(e.getMessage());
+    }
+    try {
+      return verify(credentials);
+    } finally {
+      Arrays.fill(credentials.password(), (byte) 0);
+      Arrays.fill(credentials.decoded(), (byte) 0);
+    }
+  }
+
+  private AuthenticationResult verify(BasicCredentials.Parsed credentials) {
+    Snapshot current = snapshot;
+    String user = credentials.user();
+    if (cache.contains(credentials.decoded(), user, current.generation())) {
+      return AuthenticationResult.success(Identity.of(user, Identity.BASIC));
+    }
+    Optional<PasswordHash> hash = current.file().hashOf(user);
+    if (hash.isEmpty()) {
+      // Same work as a known user, result ignored: timing must not tell which user names exist.
+      current.file().decoy().matches(credentials.password());
+      return AuthenticationResult.failure("unknown user " + printable(user));
+    }
+    if (!hash.get().matches(credentials.password())) {
+      return AuthenticationResult.failure("wrong password for user " + printable(user));
+    }
+    cache.put(credentials.decoded(), user, current.generation());
+    return AuthenticationResult.success(Identity.of(user, Identity.BASIC));
+  }
+
+  @Override
+  public Optional<String> challenge() {
+    return Optional.of(challenge);
+  }
+
+  /**
+   * Re-reads the file if its metadata changed. Runs on the reload thread; public callers never need it, tests call it
+   * to avoid sleeping.
+   */
+  void reloadIfChanged() {
+    FileStamp stamp;
+    try {
+      stamp = FileStamp.of(path);
+    } catch (IOException e) {
+      reportFailure(null, "cannot read it (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")");
+      return;
+    }
+    Snapshot current = snapshot;
+    if (stamp.equals(current.stamp()) || stamp.equals(lastFailedStamp)) {
+      return;
+    }
+    try {
+      HtpasswdFile file = HtpasswdFile.read(path);
+      snapshot = new Snapshot(file, current.generation() + 1, stamp);
+      lastFailedStamp = null;
+      // Entries of the old generation already miss; dropping them just frees memory sooner.
+      cache.clear();
+      log.info("reloaded htpasswd file {}: {} users", path, file.size());
+    } catch (IOException e) {
+      reportFailure(stamp, "cannot read it (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")");
+    } catch (IllegalArgumentException e) {
+      reportFailure(stamp, e.getMessage());
+    } catch (RuntimeException e) {
+      // Never let the reload thread die: a later fix to the file must still be picked up.
+      reportFailure(stamp, e.toString());
+    }
+  }
+
+  private void reportFailure(FileStamp stamp, String why) {
+    FileStamp previous = lastFailedStamp;
+    if (stamp == null || !stamp.equals(previous)) {
+      log.warn("htpasswd file {} changed but {}; keeping the previous version ({} users)", path, why, snapshot.file().size());
+    }
+    if (stamp != null) {
+      lastFailedStamp = stamp;
+    }
+  }
+
+  /** How many times the file has been loaded successfully, including the first time. */
+  long generation() {
+    return snapshot.generation();
+  }
+
+  @Override
+  public void close() {
+    if (reloader != null) {
+      reloader.shutdownNow();
+    }
+  }
+
+  /** User names go into logs; keep a hostile one from forging log lines. */
+  private static String printable(String user) {
+    StringBuilder out = new StringBuilder(Math.min(user.length(), 64) + 2).append('\'');
+    for (int i = 0; i < user.length() && i < 64; i++) {
+      char c = user.charAt(i);
+      out.append(c < 0x20 || c == 0x7f ? '?' : c);
+    }
+    return out.append(user.length() > 64 ? "...'" : "'").toString();
+  }
+}

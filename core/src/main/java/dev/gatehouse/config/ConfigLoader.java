@@ -1,0 +1,223 @@
+package dev.gatehouse.config;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import org.snakeyaml.engine.v2.api.Load;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
+
+/**
+ * Builds a validated {@link GatehouseConfig} from a YAML file, a map tree, or both plus dotted-key overrides.
+ *
+ * <p>Every route ends in the same binder, so the sidecar (file + flags + environment), the servlet filter (file) and
+ * Spring Boot (a tree bound from {@code gatehouse.*}) reject a bad value with the same message. Unknown keys are
+ * rejected, never ignored: a misspelt {@code htpassword:} must not leave a proxy open. Relative file paths resolve
+ * against the working directory, as in ghostunnel and oauth2-proxy.
+ *
+ * <p>This class is stateless and thread-safe.
+ */
+public final class ConfigLoader {
+
+  private static final int MAX_DOCUMENT_CODE_POINTS = 1 << 20;
+
+  private ConfigLoader() {}
+
+  /**
+   * Loads and validates a YAML configuration file.
+   *
+   * @param file the YAML file
+   * @return the configuration
+   * @throws ConfigException if the file cannot be read, is not valid YAML, or holds an invalid configuration
+   */
+  public static GatehouseConfig load(Path file) {
+    return load(Optional.of(file), Map.of());
+  }
+
+  /**
+   * Loads an optional YAML file and applies overrides on top of it.
+   *
+   * @param file the YAML file, if any
+   * @param overrides values by dotted key path, such as {@code upstream} or {@code authentication.basic.htpasswd};
+   *     they replace what the file says
+   * @return the configuration
+   * @throws ConfigException if anything is invalid
+   */
+  public static GatehouseConfig load(Optional<Path> file, Map<String, String> overrides) {
+    Objects.requireNonNull(file, "file");
+    Objects.requireNonNull(overrides, "overrides");
+    Map<String, Object> tree = file.isPresent() ? readYaml(file.get()) : new LinkedHashMap<>();
+    overrides.forEach((key, value) -> put(tree, key, value));
+    return fromTree(tree);
+  }
+
+  /**
+   * Binds and validates a configuration tree: nested maps with the YAML key names, whose leaves are strings, numbers
+   * or booleans.
+   *
+   * @param tree the tree
+   * @return the configuration
+   * @throws ConfigException if anything is invalid
+   */
+  public static GatehouseConfig fromTree(Map<String, ?> tree) {
+    Objects.requireNonNull(tree, "tree");
+    ConfigNode root = new ConfigNode("", tree);
+    Optional<InetSocketAddress> listen = root.string("listen").map(value -> parse(root, "listen", value, ConfigLoader::hostPort));
+    Optional<URI> upstream = root.string("upstream").map(value -> parse(root, "upstream", value, Upstreams::parse));
+    boolean allowRemoteUpstream = root.bool("allow-remote-upstream", false);
+    root.rejectUnsupported("tls", "TLS");
+    root.rejectUnsupported("admin", "the admin endpoint");
+    root.rejectUnsupported("authorization", "authorization rules");
+    AuthenticationConfig authentication =
+        root.child("authentication")
+            .map(ConfigLoader::authentication)
+            .orElseThrow(() -> new ConfigException("authentication", "missing; configure at least one method, such as basic"));
+    root.rejectUnknownKeys();
+    if (!authentication.any()) {
+      throw new ConfigException("authentication", "configure at least one method, such as basic");
+    }
+    try {
+      return new GatehouseConfig(listen, upstream, allowRemoteUpstream, authentication);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("upstream", e.getMessage());
+    }
+  }
+
+  private static AuthenticationConfig authentication(ConfigNode node) {
+    Optional<BasicConfig> basic = node.child("basic").map(ConfigLoader::basic);
+    node.rejectUnsupported("jwt", "JWT authentication");
+    node.rejectUnsupported("client-certificate", "client certificate authentication");
+    node.rejectUnknownKeys();
+    return new AuthenticationConfig(basic);
+  }
+
+  private static BasicConfig basic(ConfigNode node) {
+    String realm = node.string("realm").orElse(BasicConfig.DEFAULT_REALM);
+    String htpasswdValue =
+        node.string("htpasswd").orElseThrow(() -> new ConfigException(node.keyPath("htpasswd"), "missing; the htpasswd file to check passwords against"));
+    node.rejectUnknownKeys();
+    Path htpasswd = readableFile(node.keyPath("htpasswd"), htpasswdValue);
+    try {
+      return new BasicConfig(realm, htpasswd);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(node.keyPath("realm"), e.getMessage());
+    }
+  }
+
+  /** Checks a file up front so that a typo fails at start with the key's name, not at the first request. */
+  static Path readableFile(String key, String value) {
+    Path path;
+    try {
+      path = Path.of(value);
+    } catch (RuntimeException e) {
+      throw new ConfigException(key, "not a valid path: " + value);
+    }
+    if (!Files.exists(path)) {
+      throw new ConfigException(key, "no such file " + value);
+    }
+    if (!Files.isRegularFile(path)) {
+      throw new ConfigException(key, "not a regular file: " + value);
+    }
+    if (!Files.isReadable(path)) {
+      throw new ConfigException(key, "cannot read " + value);
+    }
+    return path.toAbsolutePath().normalize();
+  }
+
+  private static <T> T parse(ConfigNode node, String key, String value, java.util.function.Function<String, T> parser) {
+    try {
+      return parser.apply(value);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(node.keyPath(key), e.getMessage());
+    }
+  }
+
+  /** Parses {@code host:port}, {@code [v6]:port} or {@code :port}. */
+  static InetSocketAddress hostPort(String value) {
+    int colon = value.lastIndexOf(':');
+    if (colon < 0) {
+      throw new IllegalArgumentException("expected host:port, such as 0.0.0.0:8000, found " + value);
+    }
+    String host = value.substring(0, colon);
+    if (host.startsWith("[") && host.endsWith("]")) {
+      host = host.substring(1, host.length() - 1);
+    } else if (host.indexOf(':') >= 0) {
+      throw new IllegalArgumentException("write IPv6 addresses in brackets, as in [::1]:8000");
+    }
+    if (host.isEmpty()) {
+      host = "0.0.0.0";
+    }
+    int port;
+    try {
+      port = Integer.parseInt(value.substring(colon + 1));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("port must be a number, found " + value.substring(colon + 1));
+    }
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("port must be between 0 and 65535, found " + port);
+    }
+    return InetSocketAddress.createUnresolved(host, port);
+  }
+
+  private static Map<String, Object> readYaml(Path file) {
+    LoadSettings settings =
+        LoadSettings.builder()
+            .setLabel(file.toString())
+            .setAllowDuplicateKeys(false)
+            .setMaxAliasesForCollections(16)
+            .setAllowRecursiveKeys(false)
+            .setCodePointLimit(MAX_DOCUMENT_CODE_POINTS)
+            .build();
+    Object document;
+    try (InputStream in = Files.newInputStream(file)) {
+      document = new Load(settings).loadFromInputStream(in);
+    } catch (NoSuchFileException e) {
+      throw new ConfigException("", "no such file " + file);
+    } catch (IOException e) {
+      throw new ConfigException("", "cannot read " + file + ": " + e.getMessage());
+    } catch (YamlEngineException e) {
+      throw new ConfigException("", "invalid YAML in " + file + ": " + oneLine(e.getMessage()));
+    }
+    if (document == null) {
+      return new LinkedHashMap<>();
+    }
+    if (!(document instanceof Map<?, ?> map)) {
+      throw new ConfigException("", file + " must be a YAML mapping of configuration keys");
+    }
+    Map<String, Object> tree = new LinkedHashMap<>();
+    map.forEach((key, value) -> tree.put(String.valueOf(key), value));
+    return tree;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static void put(Map<String, Object> tree, String dottedKey, String value) {
+    String[] parts = dottedKey.split("\\.");
+    Map<String, Object> node = tree;
+    for (int i = 0; i < parts.length - 1; i++) {
+      Object child = node.get(parts[i]);
+      if (!(child instanceof Map)) {
+        child = new LinkedHashMap<String, Object>();
+        node.put(parts[i], child);
+      } else {
+        Map<String, Object> copy = new LinkedHashMap<>();
+        ((Map<?, ?>) child).forEach((k, v) -> copy.put(String.valueOf(k), v));
+        child = copy;
+        node.put(parts[i], child);
+      }
+      node = (Map<String, Object>) child;
+    }
+    node.put(parts[parts.length - 1], value);
+  }
+
+  private static String oneLine(String message) {
+    return message == null ? "" : message.replaceAll("\\s+", " ").strip();
+  }
+}

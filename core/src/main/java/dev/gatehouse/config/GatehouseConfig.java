@@ -1,0 +1,45 @@
+package dev.gatehouse.config;
+
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The whole configuration tree of DESIGN.md, as immutable records nested like the YAML.
+ *
+ * <p>Build one with {@link ConfigLoader} from a YAML file, a map tree (Spring Boot) or key overrides (the sidecar's
+ * flags and {@code GATEHOUSE_*} variables); every route runs the same validation, so a bad value reads the same
+ * wherever it came from.
+ *
+ * @param listen where the sidecar listens; sidecar only
+ * @param upstream where the sidecar forwards to ({@code http://127.0.0.1:8080}); sidecar only
+ * @param allowRemoteUpstream whether {@code upstream} may be a non-loopback address; off by default, since a sidecar
+ *     that forwards to a remote host by mistake sends authenticated traffic in clear text across the network
+ * @param authentication the authentication methods
+ */
+public record GatehouseConfig(
+    Optional<InetSocketAddress> listen,
+    Optional<URI> upstream,
+    boolean allowRemoteUpstream,
+    AuthenticationConfig authentication) {
+
+  /** The sidecar's listen address when none is configured. */
+  public static final String DEFAULT_LISTEN = "0.0.0.0:8000";
+
+  /**
+   * Checks combinations.
+   *
+   * @throws IllegalArgumentException if the upstream is remote and that was not explicitly allowed
+   */
+  public GatehouseConfig {
+    Objects.requireNonNull(listen, "listen");
+    Objects.requireNonNull(upstream, "upstream");
+    Objects.requireNonNull(authentication, "authentication");
+    if (upstream.isPresent() && !allowRemoteUpstream && !Upstreams.isLocal(upstream.get())) {
+      throw new IllegalArgumentException(
+          upstream.get().getHost()
+              + " is not a loopback address; set allow-remote-upstream: true if forwarding off this host is intended");
+    }
+  }
+}

@@ -1,0 +1,82 @@
+package dev.gatehouse.testing;
+
+import dev.gatehouse.RequestView;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+
+/** A {@link RequestView} built in code, for engine tests that need no container. */
+public final class FakeRequest implements RequestView {
+
+  private final String method;
+  private final String path;
+  private final List<Map.Entry<String, String>> headers = new ArrayList<>();
+  private String remoteAddress = "127.0.0.1";
+  private boolean secure;
+
+  private FakeRequest(String method, String path) {
+    this.method = method;
+    this.path = path;
+  }
+
+  public static FakeRequest get(String path) {
+    return new FakeRequest("GET", path);
+  }
+
+  public static FakeRequest request(String method, String path) {
+    return new FakeRequest(method, path);
+  }
+
+  public FakeRequest header(String name, String value) {
+    headers.add(Map.entry(name, value));
+    return this;
+  }
+
+  public FakeRequest basic(String user, String password) {
+    String token = Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+    return header("Authorization", "Basic " + token);
+  }
+
+  public FakeRequest remoteAddress(String address) {
+    this.remoteAddress = address;
+    return this;
+  }
+
+  public FakeRequest secure(boolean secure) {
+    this.secure = secure;
+    return this;
+  }
+
+  @Override
+  public String method() {
+    return method;
+  }
+
+  @Override
+  public String path() {
+    return path;
+  }
+
+  @Override
+  public List<String> headers(String name) {
+    List<String> values = new ArrayList<>();
+    for (Map.Entry<String, String> header : headers) {
+      if (header.getKey().equalsIgnoreCase(name)) {
+        values.add(header.getValue());
+      }
+    }
+    return values;
+  }
+
+  @Override
+  public String remoteAddress() {
+    return remoteAddress;
+  }
+
+  @Override
+  public boolean secure() {
+    return secure;
+  }
+}
