@@ -37,24 +37,17 @@ public final class IdentityHeaders {
   public static final String HOST = "X-Forwarded-Host";
 
   /**
-   * Headers no client may set. DESIGN's list, plus the names other proxies (oauth2-proxy, Apache, nginx, RFC 7239) use
-   * for the same facts, since a backend written for one of those may read them.
+   * Headers that say who the caller is. DESIGN's list plus the names other proxies (oauth2-proxy, Apache, nginx) use
+   * for the same facts, since a backend written for one of those may read them. No client may ever set these.
    */
-  private static final List<String> BUILT_IN =
+  private static final List<String> CALLER =
       List.of(
           USER,
           EMAIL,
           GROUPS,
           CLIENT_CERT,
-          FOR,
-          PROTO,
-          HOST,
-          "X-Forwarded-Port",
-          "X-Forwarded-Prefix",
           "X-Forwarded-Preferred-Username",
           "X-Forwarded-Access-Token",
-          "Forwarded",
-          "X-Real-Ip",
           "X-Remote-User",
           "Remote-User",
           "X-Auth-Request-User",
@@ -65,14 +58,29 @@ public final class IdentityHeaders {
           "X-Client-Cert",
           "X-Ssl-Client-Cert");
 
+  /**
+   * Headers that describe the connection the client came over. The sidecar is the hop that knows these, so it
+   * replaces whatever a client sent; an embedded filter behind a load balancer leaves them to the container.
+   */
+  private static final List<String> TRANSPORT =
+      List.of(FOR, PROTO, HOST, "X-Forwarded-Port", "X-Forwarded-Prefix", "Forwarded", "X-Real-Ip");
+
   private static final IdentityHeaders DEFAULTS = new IdentityHeaders(List.of());
 
-  private final String[] normalized;
+  private final String[] caller;
+  private final String[] all;
 
   private IdentityHeaders(Collection<String> extra) {
-    List<String> all = new ArrayList<>(BUILT_IN);
-    all.addAll(extra);
-    this.normalized = all.stream().map(IdentityHeaders::normalize).distinct().toArray(String[]::new);
+    List<String> callerNames = new ArrayList<>(CALLER);
+    callerNames.addAll(extra);
+    List<String> allNames = new ArrayList<>(callerNames);
+    allNames.addAll(TRANSPORT);
+    this.caller = normalizeAll(callerNames);
+    this.all = normalizeAll(allNames);
+  }
+
+  private static String[] normalizeAll(List<String> names) {
+    return names.stream().map(IdentityHeaders::normalize).distinct().toArray(String[]::new);
   }
 
   /**
@@ -85,7 +93,7 @@ public final class IdentityHeaders {
   }
 
   /**
-   * The built-in set plus headers the configuration sends upstream (claim headers, for example).
+   * The built-in set plus caller headers the configuration sends upstream (claim headers, for example).
    *
    * @param extra further header names to protect
    * @return a new instance
@@ -100,13 +108,11 @@ public final class IdentityHeaders {
    *
    * @param name a header name as received
    * @param connectionValues the values of the request's {@code Connection} headers, as received
-   * @return {@code true} if the header is an identity header or is named in {@code Connection:}
+   * @return {@code true} if the header is a caller or transport identity header, or is named in {@code Connection:}
    */
   public boolean mustStrip(String name, List<String> connectionValues) {
-    for (String candidate : normalized) {
-      if (sameName(candidate, name, 0, name.length())) {
-        return true;
-      }
+    if (matches(all, name)) {
+      return true;
     }
     for (int i = 0; i < connectionValues.size(); i++) {
       if (namedIn(connectionValues.get(i), name)) {
@@ -117,13 +123,24 @@ public final class IdentityHeaders {
   }
 
   /**
-   * Whether a header name is an identity header, ignoring {@code Connection:}.
+   * Whether a header says who the caller is ({@code X-Forwarded-User} and the like, plus configured claim headers).
+   * The servlet filter hides client-sent ones from the application; it leaves {@code X-Forwarded-For} and other
+   * transport headers alone, as those may come from a trusted load balancer in front of the container.
    *
    * @param name a header name as received
    * @return {@code true} if the header must never come from a client
    */
-  public boolean isIdentityHeader(String name) {
-    return mustStrip(name, List.of());
+  public boolean isCallerIdentityHeader(String name) {
+    return matches(caller, name);
+  }
+
+  private static boolean matches(String[] normalizedNames, String name) {
+    for (String candidate : normalizedNames) {
+      if (sameName(candidate, name, 0, name.length())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static boolean namedIn(String connectionValue, String name) {
