@@ -199,6 +199,11 @@ public final class BasicAuthenticator implements Authenticator {
     }
   }
 
+  /** How many verified credentials are remembered; for tests. */
+  long cachedSuccesses() {
+    return cache.size();
+  }
+
   /** How many times the file has been loaded successfully, including the first time. */
   long generation() {
     return snapshot.generation();
