@@ -31,6 +31,11 @@ final class AuthenticatedRequest extends HttpServletRequestWrapper {
   private final IdentityHeaders identityHeaders;
   /** The engine's headers by folded name, so that any spelling of a name finds the engine's value. */
   private final Map<String, Map.Entry<String, String>> engineHeaders;
+  /**
+   * Whether every engine header is also a caller identity header, as the built-in ones are. Then a name that is not a
+   * caller identity header (checked without allocating) is the client's, and the common header lookup costs nothing.
+   */
+  private final boolean engineHeadersAreCallerHeaders;
 
   AuthenticatedRequest(HttpServletRequest request, Decision.Allow allow, IdentityHeaders identityHeaders) {
     super(request);
@@ -43,6 +48,8 @@ final class AuthenticatedRequest extends HttpServletRequestWrapper {
         .sorted(Map.Entry.comparingByKey())
         .forEach(header -> headers.put(IdentityHeaders.normalize(header.getKey()), header));
     this.engineHeaders = headers;
+    this.engineHeadersAreCallerHeaders =
+        allow.headers().keySet().stream().allMatch(identityHeaders::isCallerIdentityHeader);
   }
 
   @Override
@@ -83,20 +90,20 @@ final class AuthenticatedRequest extends HttpServletRequestWrapper {
 
   @Override
   public @Nullable String getHeader(String name) {
-    Map.Entry<String, String> engine = engineHeaders.get(IdentityHeaders.normalize(name));
-    if (engine != null) {
-      return engine.getValue();
+    if (!isEngineOwned(name)) {
+      return super.getHeader(name);
     }
-    return identityHeaders.isCallerIdentityHeader(name) ? null : super.getHeader(name);
+    Map.Entry<String, String> engine = engineHeaders.get(IdentityHeaders.normalize(name));
+    return engine == null ? null : engine.getValue();
   }
 
   @Override
   public Enumeration<String> getHeaders(String name) {
-    Map.Entry<String, String> engine = engineHeaders.get(IdentityHeaders.normalize(name));
-    if (engine != null) {
-      return Collections.enumeration(List.of(engine.getValue()));
+    if (!isEngineOwned(name)) {
+      return super.getHeaders(name);
     }
-    return identityHeaders.isCallerIdentityHeader(name) ? Collections.emptyEnumeration() : super.getHeaders(name);
+    Map.Entry<String, String> engine = engineHeaders.get(IdentityHeaders.normalize(name));
+    return engine == null ? Collections.emptyEnumeration() : Collections.enumeration(List.of(engine.getValue()));
   }
 
   @Override
@@ -140,7 +147,8 @@ final class AuthenticatedRequest extends HttpServletRequestWrapper {
 
   /** Whether the application must see the engine's answer for this name, never what the client sent. */
   private boolean isEngineOwned(String name) {
-    return engineHeaders.containsKey(IdentityHeaders.normalize(name)) || identityHeaders.isCallerIdentityHeader(name);
+    return identityHeaders.isCallerIdentityHeader(name)
+        || (!engineHeadersAreCallerHeaders && engineHeaders.containsKey(IdentityHeaders.normalize(name)));
   }
 
   /** The caller as a {@link Principal}: its name is the identity's name. */
