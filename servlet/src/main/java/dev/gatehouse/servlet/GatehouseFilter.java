@@ -1,0 +1,212 @@
+package dev.gatehouse.servlet;
+
+import dev.gatehouse.Decision;
+import dev.gatehouse.Gatehouse;
+import dev.gatehouse.config.ConfigException;
+import dev.gatehouse.config.ConfigLoader;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.FilterConfig;
+import jakarta.servlet.FilterRegistration;
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A servlet filter that lets only the requests the Gatehouse engine allows reach the application.
+ *
+ * <p>For each request the filter asks {@link Gatehouse#decide}. A refusal (401 with one {@code WWW-Authenticate} per
+ * configured method, 403 or 400) is written by the filter itself with a fixed plain-text body and {@code Cache-Control:
+ * no-store}, and the chain does not continue. An allowed request continues with a wrapper on which {@code
+ * getUserPrincipal()}, {@code getRemoteUser()}, {@code isUserInRole(group)} and {@code getAuthType()} answer from the
+ * engine's identity, and on which the caller identity headers ({@code X-Forwarded-User} and the like) are the engine's:
+ * whatever the client sent under those names, in any spelling, is hidden.
+ *
+ * <p>Two ways to set it up:
+ *
+ * <ul>
+ *   <li>Declare it (in {@code web.xml}, or with {@link ServletContext#addFilter(String, Class)}) with the init-parameter
+ *       {@value #CONFIG_INIT_PARAMETER} naming a Gatehouse YAML file. The filter then builds the engine in {@link
+ *       #init} and closes it in {@link #destroy}. A relative path resolves against the working directory.
+ *   <li>Build a {@link Gatehouse} yourself and pass it to {@link #GatehouseFilter(Gatehouse)}, or to {@link
+ *       #register(ServletContext, Gatehouse)}. You own that engine and close it.
+ * </ul>
+ *
+ * <p>Map the filter to {@code /*} for the {@code REQUEST}, {@code ASYNC} and {@code ERROR} dispatcher types, ahead of
+ * any other filter that reads the caller, as {@link #register} does. Asynchronous and error dispatches get a fresh
+ * decision about the original request, so error pages and async handlers see the same identity and never a forged
+ * identity header.
+ *
+ * <p>The filter handles HTTP requests only, which in Servlet 6 is every request in practice; anything else fails with a
+ * {@link ServletException} rather than passing unchecked. It is thread-safe.
+ */
+public final class GatehouseFilter implements Filter {
+
+  /** The init-parameter naming the Gatehouse YAML file. */
+  public static final String CONFIG_INIT_PARAMETER = "config";
+
+  /** The name {@link #register} gives the filter. */
+  public static final String FILTER_NAME = "gatehouse";
+
+  private static final Logger log = LoggerFactory.getLogger(GatehouseFilter.class);
+
+  private static final String CONTENT_TYPE = "text/plain; charset=UTF-8";
+
+  private volatile @Nullable Gatehouse gatehouse;
+  /** Whether this filter built the engine from its init-parameter, and so must close it. */
+  private volatile boolean ownsEngine;
+
+  /**
+   * Creates a filter that builds its engine in {@link #init} from the {@value #CONFIG_INIT_PARAMETER} init-parameter.
+   * Containers call this constructor for filters declared by class name.
+   */
+  public GatehouseFilter() {}
+
+  /**
+   * Creates a filter around an engine the caller owns: the filter never closes it.
+   *
+   * @param gatehouse the engine
+   */
+  public GatehouseFilter(Gatehouse gatehouse) {
+    this.gatehouse = Objects.requireNonNull(gatehouse, "gatehouse");
+  }
+
+  /**
+   * Adds a {@link GatehouseFilter} around {@code gatehouse} to a servlet context, named {@value #FILTER_NAME}, for
+   * {@code /*} on the {@code REQUEST}, {@code ASYNC} and {@code ERROR} dispatches, ahead of filters declared in {@code
+   * web.xml}. Call it while the context starts, from a {@code ServletContainerInitializer} or a {@code
+   * ServletContextListener}.
+   *
+   * @param context the servlet context being started
+   * @param gatehouse the engine; the caller owns it and closes it when the context stops
+   * @return the registration, for further settings
+   * @throws IllegalStateException if the context already has a filter named {@value #FILTER_NAME} or has started
+   */
+  public static FilterRegistration.Dynamic register(ServletContext context, Gatehouse gatehouse) {
+    Objects.requireNonNull(context, "context");
+    Objects.requireNonNull(gatehouse, "gatehouse");
+    FilterRegistration.Dynamic registration = context.addFilter(FILTER_NAME, new GatehouseFilter(gatehouse));
+    if (registration == null) {
+      throw new IllegalStateException("the servlet context already has a filter named " + FILTER_NAME);
+    }
+    registration.setAsyncSupported(true);
+    registration.addMappingForUrlPatterns(
+        EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC, DispatcherType.ERROR), /* isMatchAfter= */ false, "/*");
+    return registration;
+  }
+
+  /**
+   * Builds the engine from the {@value #CONFIG_INIT_PARAMETER} init-parameter, unless one was given to the
+   * constructor.
+   *
+   * @param filterConfig the container's filter configuration
+   * @throws ServletException with the configuration's one-line message (such as {@code authentication.basic.htpasswd:
+   *     no such file ./htpasswd}) if the file is missing or invalid, or if the parameter is missing; the container
+   *     then takes the application out of service rather than run it unprotected
+   */
+  @Override
+  public void init(FilterConfig filterConfig) throws ServletException {
+    String configFile = filterConfig.getInitParameter(CONFIG_INIT_PARAMETER);
+    if (gatehouse != null) {
+      if (configFile != null) {
+        // Two sources of truth: refuse to guess which one the deployer meant.
+        throw new ServletException(
+            "GatehouseFilter was given an engine and also the init-parameter " + CONFIG_INIT_PARAMETER + "; use one");
+      }
+      return;
+    }
+    if (configFile == null || configFile.isBlank()) {
+      throw new ServletException(
+          "GatehouseFilter needs the init-parameter " + CONFIG_INIT_PARAMETER + " naming a Gatehouse YAML file");
+    }
+    Path file;
+    try {
+      file = Path.of(configFile.strip());
+    } catch (InvalidPathException e) {
+      throw new ServletException("init-parameter " + CONFIG_INIT_PARAMETER + ": not a valid path: " + configFile);
+    }
+    try {
+      gatehouse = Gatehouse.create(ConfigLoader.load(file));
+    } catch (ConfigException e) {
+      throw new ServletException(e.getMessage(), e);
+    }
+    ownsEngine = true;
+    log.info("Gatehouse filter configured from {}", file);
+  }
+
+  @Override
+  public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
+      throws IOException, ServletException {
+    if (!(request instanceof HttpServletRequest httpRequest) || !(response instanceof HttpServletResponse httpResponse)) {
+      throw new ServletException("GatehouseFilter handles HTTP requests only");
+    }
+    Gatehouse engine = gatehouse;
+    if (engine == null) {
+      throw new ServletException("GatehouseFilter has not been initialised");
+    }
+    Decision decision;
+    try {
+      decision = engine.decide(new ServletRequestView(httpRequest));
+    } catch (RuntimeException e) {
+      // The engine denies rather than throws; should it throw all the same, deny without telling the client why.
+      log.error("deciding about {} {} failed; answering 500", httpRequest.getMethod(), httpRequest.getRequestURI(), e);
+      answer(httpRequest, httpResponse, HttpServletResponse.SC_INTERNAL_SERVER_ERROR, List.of(), "Internal Server Error\n");
+      return;
+    }
+    if (decision instanceof Decision.Allow allow) {
+      chain.doFilter(new AuthenticatedRequest(httpRequest, allow, engine.identityHeaders()), response);
+      return;
+    }
+    Decision.Refusal refusal = (Decision.Refusal) decision;
+    if (log.isDebugEnabled()) {
+      log.debug("{} {} refused with {}: {}", httpRequest.getMethod(), httpRequest.getRequestURI(), refusal.status(), refusal.reason());
+    }
+    answer(httpRequest, httpResponse, refusal.status(), refusal.challenges(), refusal.body());
+  }
+
+  /** Writes a refusal. The chain never continues after it, so the application never sees the request. */
+  private static void answer(
+      HttpServletRequest request, HttpServletResponse response, int status, List<String> challenges, String body)
+      throws IOException {
+    if (response.isCommitted()) {
+      // Only possible on an error dispatch after the application started answering; nothing more can be said.
+      log.warn("{} {} refused with {} after the response was committed", request.getMethod(), request.getRequestURI(), status);
+      return;
+    }
+    // An error dispatch may arrive with headers and a status already set; none of them belong in a refusal.
+    response.reset();
+    for (String challenge : challenges) {
+      response.addHeader("WWW-Authenticate", challenge);
+    }
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    response.setStatus(status);
+    response.setContentType(CONTENT_TYPE);
+    response.setHeader("Cache-Control", "no-store");
+    response.setContentLength(bytes.length);
+    response.getOutputStream().write(bytes);
+  }
+
+  /** Closes the engine if this filter built it from its init-parameter. */
+  @Override
+  public void destroy() {
+    Gatehouse engine = gatehouse;
+    if (ownsEngine && engine != null) {
+      engine.close();
+      gatehouse = null;
+    }
+  }
+}

@@ -1,0 +1,73 @@
+package dev.gatehouse.servlet;
+
+import dev.gatehouse.RequestView;
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.RequestDispatcher;
+import jakarta.servlet.http.HttpServletRequest;
+import java.util.ArrayList;
+import java.util.Enumeration;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The engine's view of a servlet request. It translates and never normalises: the path is the raw request URI and
+ * headers are passed on exactly as the container parsed them.
+ */
+final class ServletRequestView implements RequestView {
+
+  private final HttpServletRequest request;
+
+  ServletRequestView(HttpServletRequest request) {
+    this.request = request;
+  }
+
+  @Override
+  public String method() {
+    return request.getMethod();
+  }
+
+  /**
+   * The undecoded path the client sent. On an error or async dispatch {@code getRequestURI()} names the error page or
+   * the dispatch target, so the path of the original request is taken from the attribute the container sets for that
+   * dispatch: the decision is about what the client asked for, the same on every dispatch.
+   */
+  @Override
+  public String path() {
+    @Nullable String original = null;
+    if (request.getDispatcherType() == DispatcherType.ERROR) {
+      original = stringAttribute(RequestDispatcher.ERROR_REQUEST_URI);
+    } else if (request.getDispatcherType() == DispatcherType.ASYNC) {
+      original = stringAttribute(AsyncContext.ASYNC_REQUEST_URI);
+    }
+    return original != null ? original : request.getRequestURI();
+  }
+
+  private @Nullable String stringAttribute(String name) {
+    return request.getAttribute(name) instanceof String value ? value : null;
+  }
+
+  @Override
+  public List<String> headers(String name) {
+    Enumeration<String> values = request.getHeaders(name);
+    if (values == null) {
+      // The container does not let us see headers; the engine then finds no credentials and challenges.
+      return List.of();
+    }
+    List<String> list = new ArrayList<>(1);
+    while (values.hasMoreElements()) {
+      list.add(values.nextElement());
+    }
+    return list;
+  }
+
+  @Override
+  public String remoteAddress() {
+    return request.getRemoteAddr();
+  }
+
+  @Override
+  public boolean secure() {
+    return request.isSecure();
+  }
+}
