@@ -1,5 +1,7 @@
 package dev.gatehouse;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -22,10 +24,10 @@ public sealed interface Decision permits Decision.Allow, Decision.Refusal {
    *     dev.gatehouse.http.IdentityHeaders}
    */
   record Allow(Optional<Identity> identity, Map<String, String> headers) implements Decision {
-    /** Creates an allow decision, copying the headers. */
+    /** Creates an allow decision, copying the headers and keeping their order. */
     public Allow {
       Objects.requireNonNull(identity, "identity");
-      headers = Map.copyOf(headers);
+      headers = Collections.unmodifiableMap(new LinkedHashMap<>(headers));
     }
   }
 
