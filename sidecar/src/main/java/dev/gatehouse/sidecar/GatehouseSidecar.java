@@ -97,7 +97,8 @@ public final class GatehouseSidecar implements AutoCloseable {
       System.exit(EXIT_BAD_CONFIGURATION);
       return;
     } catch (RuntimeException e) {
-      System.err.println("gatehouse: cannot start: " + oneLine(e.toString()));
+      log.debug("start-up failed", e);
+      System.err.println("gatehouse: cannot start: " + oneLine(e.getMessage() == null ? e.toString() : e.getMessage()));
       System.exit(1);
       return;
     }
@@ -136,7 +137,7 @@ public final class GatehouseSidecar implements AutoCloseable {
       sidecar.server.start();
     } catch (Exception e) {
       sidecar.close();
-      throw listenFailure(listen, e);
+      throw startFailure(listen, e);
     }
     log.info("gatehouse sidecar listening on http://{}:{}, forwarding to {}", host(listen), sidecar.port(), upstream);
     return sidecar;
@@ -188,20 +189,22 @@ public final class GatehouseSidecar implements AutoCloseable {
     return InetSocketAddress.createUnresolved(value.substring(0, colon), Integer.parseInt(value.substring(colon + 1)));
   }
 
-  private static ConfigException listenFailure(InetSocketAddress listen, Exception failure) {
+  /** A failure to bind is a configuration problem of {@code listen}; anything else is not the user's to fix. */
+  private static RuntimeException startFailure(InetSocketAddress listen, Exception failure) {
+    String address = host(listen) + ":" + listen.getPort();
     for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
       if (cause instanceof BindException bind) {
         String message = String.valueOf(bind.getMessage());
         if (message.contains("in use")) {
           return new ConfigException("listen", "port " + listen.getPort() + " is already in use", failure);
         }
-        return new ConfigException("listen", "cannot listen on " + host(listen) + ":" + listen.getPort() + ": " + message, failure);
+        return new ConfigException("listen", "cannot listen on " + address + ": " + message, failure);
       }
       if (cause instanceof UnresolvedAddressException) {
         return new ConfigException("listen", "cannot resolve host " + listen.getHostString(), failure);
       }
     }
-    return new ConfigException("listen", "cannot start on " + host(listen) + ":" + listen.getPort() + ": " + failure, failure);
+    return new IllegalStateException(failure.toString(), failure);
   }
 
   private static String host(InetSocketAddress address) {
