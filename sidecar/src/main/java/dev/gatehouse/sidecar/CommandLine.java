@@ -1,0 +1,222 @@
+package dev.gatehouse.sidecar;
+
+import dev.gatehouse.config.ConfigException;
+import dev.gatehouse.config.ConfigLoader;
+import dev.gatehouse.config.GatehouseConfig;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The sidecar's command line and {@code GATEHOUSE_*} environment, turned into configuration overrides.
+ *
+ * <p>This class only translates: each flag and variable becomes a dotted key of the configuration tree, and {@link
+ * ConfigLoader} validates the result, so a bad value reads the same whether it came from a flag, the environment or the
+ * file. Precedence is flags, then environment, then file. Empty environment variables count as unset, since
+ * orchestrators often define a variable with no value.
+ *
+ * @param action what the process should do
+ * @param configFile the YAML file, if any
+ * @param overrides dotted keys to values, flags over environment
+ * @param shutdownTimeout how long SIGTERM waits for in-flight requests
+ */
+record CommandLine(Action action, Optional<Path> configFile, Map<String, String> overrides, Duration shutdownTimeout) {
+
+  /** What the process should do. */
+  enum Action {
+    RUN,
+    HELP,
+    VERSION
+  }
+
+  static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(20);
+
+  /** A flag and its environment variable; {@code key} is the configuration key it sets, empty for the sidecar's own. */
+  private record Option(String flag, String env, String key, String valueName, String description) {
+    boolean isSwitch() {
+      return valueName.isEmpty();
+    }
+  }
+
+  private static final String CONFIG_ENV = "GATEHOUSE_CONFIG";
+
+  private static final List<Option> OPTIONS =
+      List.of(
+          new Option("--config", CONFIG_ENV, "", "FILE", "YAML configuration file"),
+          new Option(
+              "--listen",
+              "GATEHOUSE_LISTEN",
+              "listen",
+              "HOST:PORT",
+              "address to listen on (default " + GatehouseConfig.DEFAULT_LISTEN + ")"),
+          new Option(
+              "--upstream",
+              "GATEHOUSE_UPSTREAM",
+              "upstream",
+              "URL",
+              "where to forward allowed requests: http://127.0.0.1:8080 or unix:/path/app.sock"),
+          new Option(
+              "--htpasswd",
+              "GATEHOUSE_HTPASSWD",
+              "authentication.basic.htpasswd",
+              "FILE",
+              "htpasswd file for HTTP Basic (bcrypt, {SHA}, {SSHA}, $apr1$, SHA-crypt)"),
+          new Option("--realm", "GATEHOUSE_REALM", "authentication.basic.realm", "NAME", "HTTP Basic realm (default Restricted)"),
+          new Option(
+              "--allow-remote-upstream",
+              "GATEHOUSE_ALLOW_REMOTE_UPSTREAM",
+              "allow-remote-upstream",
+              "",
+              "allow an upstream that is not a loopback address (true/false in the environment)"),
+          new Option(
+              "--shutdown-timeout",
+              "",
+              "",
+              "SECONDS",
+              "on SIGTERM, how long in-flight requests may take to finish (default "
+                  + DEFAULT_SHUTDOWN_TIMEOUT.toSeconds()
+                  + ")"));
+
+  static final String HELP = help();
+
+  /**
+   * Parses arguments and environment.
+   *
+   * @param args the command line
+   * @param env the environment, such as {@link System#getenv()}
+   * @return the parsed command line
+   * @throws ConfigException for an unknown flag, a missing value or a bad shutdown timeout
+   */
+  static CommandLine parse(String[] args, Map<String, String> env) {
+    Map<String, String> overrides = new LinkedHashMap<>();
+    for (Option option : OPTIONS) {
+      if (!option.key().isEmpty()) {
+        nonEmpty(env.get(option.env())).ifPresent(value -> overrides.put(option.key(), value));
+      }
+    }
+    Optional<String> config = nonEmpty(env.get(CONFIG_ENV));
+    Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
+
+    for (int i = 0; i < args.length; i++) {
+      String arg = args[i];
+      int equals = arg.indexOf('=');
+      String flag = equals < 0 ? arg : arg.substring(0, equals);
+      switch (flag) {
+        case "--help", "-h" -> {
+          return new CommandLine(Action.HELP, Optional.empty(), Map.of(), shutdownTimeout);
+        }
+        case "--version" -> {
+          return new CommandLine(Action.VERSION, Optional.empty(), Map.of(), shutdownTimeout);
+        }
+        default -> {
+          Option option = option(flag);
+          String value;
+          if (equals >= 0) {
+            value = arg.substring(equals + 1);
+          } else if (option.isSwitch()) {
+            // A switch never takes the next argument, so "--allow-remote-upstream --listen ..." reads as meant.
+            value = "true";
+          } else {
+            value = valueAfter(args, i, flag);
+            i++;
+          }
+          switch (flag) {
+            case "--config" -> config = Optional.of(value);
+            case "--shutdown-timeout" -> shutdownTimeout = seconds(flag, value);
+            default -> overrides.put(option.key(), value);
+          }
+        }
+      }
+    }
+    return new CommandLine(Action.RUN, config.map(CommandLine::path), Map.copyOf(overrides), shutdownTimeout);
+  }
+
+  /**
+   * Loads and validates the configuration these options describe.
+   *
+   * @return the configuration
+   * @throws ConfigException if it is invalid
+   */
+  GatehouseConfig load() {
+    return ConfigLoader.load(configFile, overrides);
+  }
+
+  private static Option option(String flag) {
+    for (Option option : OPTIONS) {
+      if (option.flag().equals(flag)) {
+        return option;
+      }
+    }
+    throw new ConfigException("", "unknown option " + printable(flag) + "; see --help");
+  }
+
+  private static String valueAfter(String[] args, int index, String flag) {
+    if (index + 1 >= args.length || args[index + 1].startsWith("--")) {
+      throw new ConfigException("", flag + " needs a value; see --help");
+    }
+    return args[index + 1];
+  }
+
+  private static Path path(String value) {
+    try {
+      return Path.of(value);
+    } catch (InvalidPathException e) {
+      throw new ConfigException("", "--config: not a valid path: " + printable(value));
+    }
+  }
+
+  private static Duration seconds(String flag, String value) {
+    try {
+      long seconds = Long.parseLong(value.strip());
+      if (seconds >= 0) {
+        return Duration.ofSeconds(seconds);
+      }
+    } catch (NumberFormatException e) {
+      // reported below, with the value
+    }
+    throw new ConfigException("", flag + ": expected a whole number of seconds, found " + printable(value));
+  }
+
+  private static Optional<String> nonEmpty(String value) {
+    return value == null || value.isBlank() ? Optional.empty() : Optional.of(value);
+  }
+
+  /** Arguments end up in the one-line error; keep a hostile one from adding lines. */
+  private static String printable(String text) {
+    StringBuilder out = new StringBuilder(Math.min(text.length(), 64));
+    for (int i = 0; i < text.length() && i < 64; i++) {
+      char c = text.charAt(i);
+      out.append(c < 0x20 || c == 0x7f ? '?' : c);
+    }
+    return text.length() > 64 ? out.append("...").toString() : out.toString();
+  }
+
+  private static String help() {
+    StringBuilder help =
+        new StringBuilder()
+            .append("Usage: java -jar gatehouse-sidecar.jar [options]\n\n")
+            .append("Authenticates every request and forwards the allowed ones to a local app.\n\n")
+            .append("Options (--flag VALUE or --flag=VALUE):\n");
+    for (Option option : OPTIONS) {
+      row(help, option.flag() + (option.isSwitch() ? "" : " " + option.valueName()), option.description());
+    }
+    row(help, "--help", "print this help and exit");
+    row(help, "--version", "print the version and exit");
+    help.append("\nEnvironment (flags win over the environment, which wins over the file):\n");
+    for (Option option : OPTIONS) {
+      if (!option.env().isEmpty()) {
+        row(help, option.env(), "as " + option.flag());
+      }
+    }
+    row(help, "GATEHOUSE_LOG_LEVEL", "level of Gatehouse's own log (default INFO; DEBUG logs each refusal)");
+    return help.append("\nExit status: 0 after --help, --version or SIGTERM; 2 on bad configuration.\n").toString();
+  }
+
+  private static void row(StringBuilder help, String left, String right) {
+    help.append("  ").append("%-34s".formatted(left)).append(right).append('\n');
+  }
+}

@@ -1,0 +1,230 @@
+package dev.gatehouse.sidecar;
+
+import dev.gatehouse.Gatehouse;
+import dev.gatehouse.config.ConfigException;
+import dev.gatehouse.config.GatehouseConfig;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.channels.UnresolvedAddressException;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Gatehouse sidecar: a Jetty 12 server that authenticates every request with the engine and forwards the allowed
+ * ones to one upstream, for apps that cannot embed Gatehouse.
+ *
+ * <p>Run it as {@code java -jar gatehouse-sidecar.jar --upstream http://127.0.0.1:8080 --htpasswd ./htpasswd}; {@code
+ * --help} lists every option. A bad configuration (including a port in use) prints one line to standard error and
+ * exits with status 2. {@code SIGTERM} or {@code SIGINT} stops accepting connections, lets in-flight requests finish
+ * for up to {@code --shutdown-timeout} seconds, and exits with status 0.
+ *
+ * <p>The request path: {@link GracefulHandler} (drains on stop), then {@link AuthenticatingHandler} (asks the engine),
+ * then {@link UpstreamProxyHandler} (forwards).
+ */
+public final class GatehouseSidecar implements AutoCloseable {
+
+  /** The exit status for a configuration the sidecar refuses to start with. */
+  static final int EXIT_BAD_CONFIGURATION = 2;
+
+  private static final String JETTY_REFERENCES_PER_CACHE_LINE = "org.eclipse.jetty.util.referencesPerCacheLine";
+
+  private static final Logger log = LoggerFactory.getLogger(GatehouseSidecar.class);
+
+  private final Gatehouse gatehouse;
+  private final Server server;
+  private final ServerConnector connector;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private GatehouseSidecar(Gatehouse gatehouse, InetSocketAddress listen, URI upstream, Duration shutdownTimeout, Duration upstreamIdleTimeout) {
+    this.gatehouse = gatehouse;
+    QueuedThreadPool threads = new QueuedThreadPool();
+    threads.setName("gatehouse");
+    this.server = new Server(threads);
+    HttpConfiguration http = new HttpConfiguration();
+    http.setSendServerVersion(false);
+    this.connector = new ServerConnector(server, new HttpConnectionFactory(http));
+    connector.setHost(listen.getHostString());
+    connector.setPort(listen.getPort());
+    server.addConnector(connector);
+    UpstreamProxyHandler proxy = new UpstreamProxyHandler(upstream, gatehouse.identityHeaders(), upstreamIdleTimeout);
+    server.setHandler(new GracefulHandler(new AuthenticatingHandler(gatehouse, proxy)));
+    server.setErrorHandler(new PlainErrorHandler());
+    server.setStopTimeout(shutdownTimeout.toMillis());
+    // Shutdown is ours (signal handlers below); Jetty's own hook would race it.
+    server.setStopAtShutdown(false);
+  }
+
+  /**
+   * Runs the sidecar until {@code SIGTERM} or {@code SIGINT}.
+   *
+   * @param args the command line; {@code --help} lists it
+   */
+  public static void main(String[] args) {
+    // Jetty pads hot fields to the cache line and asks JMX how wide a reference is, which alone costs a tenth of a
+    // second of start-up; with compressed references (any heap under 32 GB) it is 4 bytes, 16 to a 64-byte line.
+    if (System.getProperty(JETTY_REFERENCES_PER_CACHE_LINE) == null) {
+      System.setProperty(JETTY_REFERENCES_PER_CACHE_LINE, "16");
+    }
+    GatehouseSidecar sidecar;
+    try {
+      CommandLine commandLine = CommandLine.parse(args, System.getenv());
+      switch (commandLine.action()) {
+        case HELP -> {
+          System.out.print(CommandLine.HELP);
+          return;
+        }
+        case VERSION -> {
+          System.out.println("gatehouse-sidecar " + version());
+          return;
+        }
+        case RUN -> sidecar = start(commandLine.load(), commandLine.shutdownTimeout());
+        default -> throw new AssertionError(commandLine.action());
+      }
+    } catch (ConfigException e) {
+      System.err.println("gatehouse: " + oneLine(e.getMessage()));
+      System.exit(EXIT_BAD_CONFIGURATION);
+      return;
+    } catch (RuntimeException e) {
+      log.debug("start-up failed", e);
+      System.err.println("gatehouse: cannot start: " + oneLine(e.getMessage() == null ? e.toString() : e.getMessage()));
+      System.exit(1);
+      return;
+    }
+    sidecar.exitOnSignals();
+    sidecar.join();
+  }
+
+  /**
+   * The JVM's own SIGTERM handling exits with 143 and drains nothing; Kubernetes expects a drained exit 0. {@code
+   * sun.misc.Signal} (jdk.unsupported) is the only way to get that; javac warns about it and cannot be told not to.
+   */
+  private void exitOnSignals() {
+    sun.misc.Signal.handle(new sun.misc.Signal("TERM"), signal -> exit("SIGTERM"));
+    sun.misc.Signal.handle(new sun.misc.Signal("INT"), signal -> exit("SIGINT"));
+  }
+
+  /**
+   * Starts a sidecar.
+   *
+   * @param config a validated configuration; {@code upstream} is required here
+   * @param shutdownTimeout how long {@link #close()} lets in-flight requests finish
+   * @return the running sidecar
+   * @throws ConfigException if the configuration lacks an upstream, names an unusable file, or the port is taken
+   */
+  static GatehouseSidecar start(GatehouseConfig config, Duration shutdownTimeout) {
+    return start(config, shutdownTimeout, UpstreamProxyHandler.DEFAULT_IDLE_TIMEOUT);
+  }
+
+  static GatehouseSidecar start(GatehouseConfig config, Duration shutdownTimeout, Duration upstreamIdleTimeout) {
+    URI upstream =
+        config.upstream().orElseThrow(() -> new ConfigException("upstream", "missing; set --upstream, GATEHOUSE_UPSTREAM or upstream:"));
+    InetSocketAddress listen = config.listen().orElseGet(GatehouseSidecar::defaultListen);
+    Gatehouse gatehouse = Gatehouse.create(config);
+    GatehouseSidecar sidecar = new GatehouseSidecar(gatehouse, listen, upstream, shutdownTimeout, upstreamIdleTimeout);
+    try {
+      sidecar.server.start();
+    } catch (Exception e) {
+      sidecar.close();
+      throw startFailure(listen, e);
+    }
+    log.info("gatehouse sidecar listening on http://{}:{}, forwarding to {}", host(listen), sidecar.port(), upstream);
+    return sidecar;
+  }
+
+  /** The port actually bound, which differs from the configured one when that was 0. */
+  int port() {
+    return connector.getLocalPort();
+  }
+
+  /**
+   * Stops accepting connections, waits up to the shutdown timeout for in-flight requests, then stops. Idempotent.
+   */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      server.stop();
+    } catch (Exception e) {
+      log.warn("stopping the server failed: {}", e.toString());
+    } finally {
+      gatehouse.close();
+    }
+  }
+
+  private void exit(String signal) {
+    // A second signal while draining must not start a second shutdown, and the JVM's default would exit 143.
+    if (closed.get()) {
+      return;
+    }
+    log.info("{}: draining in-flight requests for up to {} s", signal, Duration.ofMillis(server.getStopTimeout()).toSeconds());
+    close();
+    System.exit(0);
+  }
+
+  private void join() {
+    try {
+      server.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static InetSocketAddress defaultListen() {
+    String value = GatehouseConfig.DEFAULT_LISTEN;
+    int colon = value.lastIndexOf(':');
+    return InetSocketAddress.createUnresolved(value.substring(0, colon), Integer.parseInt(value.substring(colon + 1)));
+  }
+
+  /** A failure to bind is a configuration problem of {@code listen}; anything else is not the user's to fix. */
+  private static RuntimeException startFailure(InetSocketAddress listen, Exception failure) {
+    String address = host(listen) + ":" + listen.getPort();
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      if (cause instanceof BindException bind) {
+        String message = String.valueOf(bind.getMessage());
+        if (message.contains("in use")) {
+          return new ConfigException("listen", "port " + listen.getPort() + " is already in use", failure);
+        }
+        return new ConfigException("listen", "cannot listen on " + address + ": " + message, failure);
+      }
+      if (cause instanceof UnresolvedAddressException) {
+        return new ConfigException("listen", "cannot resolve host " + listen.getHostString(), failure);
+      }
+    }
+    return new IllegalStateException(failure.toString(), failure);
+  }
+
+  private static String host(InetSocketAddress address) {
+    String host = address.getHostString();
+    return host.indexOf(':') >= 0 ? "[" + host + "]" : host;
+  }
+
+  private static String oneLine(String message) {
+    return message == null ? "" : message.replaceAll("\\s*[\\r\\n]+\\s*", " ").strip();
+  }
+
+  private static String version() {
+    Properties properties = new Properties();
+    try (InputStream in = GatehouseSidecar.class.getResourceAsStream("version.properties")) {
+      if (in != null) {
+        properties.load(in);
+      }
+    } catch (IOException e) {
+      // fall through to "unknown": a version string is not worth failing over
+    }
+    return properties.getProperty("version", "unknown");
+  }
+}

@@ -1,0 +1,57 @@
+package dev.gatehouse.sidecar;
+
+import dev.gatehouse.RequestView;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.List;
+import org.eclipse.jetty.server.Request;
+
+/** A {@link RequestView} over a Jetty core request: values as received, nothing decoded or normalised. */
+final class JettyRequestView implements RequestView {
+
+  private final Request request;
+
+  JettyRequestView(Request request) {
+    this.request = request;
+  }
+
+  @Override
+  public String method() {
+    return request.getMethod();
+  }
+
+  @Override
+  public String path() {
+    // HttpURI.getPath() is the encoded path of the request line; getDecodedPath() would be another form.
+    String path = request.getHttpURI().getPath();
+    // Authority-form targets (CONNECT host:port) have no path.
+    return path == null ? "" : path;
+  }
+
+  @Override
+  public List<String> headers(String name) {
+    return request.getHeaders().getValuesList(name);
+  }
+
+  @Override
+  public String remoteAddress() {
+    return remoteAddress(request);
+  }
+
+  @Override
+  public boolean secure() {
+    return request.isSecure();
+  }
+
+  /**
+   * The direct peer's IP literal, without the brackets Jetty's {@code Request.getRemoteAddr} puts around IPv6, since
+   * {@code X-Forwarded-For} and the engine both want the bare address.
+   */
+  static String remoteAddress(Request request) {
+    SocketAddress remote = request.getConnectionMetaData().getRemoteSocketAddress();
+    if (remote instanceof InetSocketAddress inet && inet.getAddress() != null) {
+      return inet.getAddress().getHostAddress();
+    }
+    return Request.getRemoteAddr(request);
+  }
+}

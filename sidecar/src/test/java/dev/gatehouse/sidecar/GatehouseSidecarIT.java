@@ -1,0 +1,230 @@
+package dev.gatehouse.sidecar;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.gatehouse.testing.Fixtures;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.net.ConnectException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The shaded jar as a real process: {@code java -jar target/gatehouse-sidecar.jar ...}. */
+class GatehouseSidecarIT {
+
+  private static final Pattern LISTENING = Pattern.compile("gatehouse sidecar listening on http://127\\.0\\.0\\.1:(\\d+), forwarding to ");
+
+  @TempDir Path directory;
+
+  private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private final List<SidecarProcess> processes = new ArrayList<>();
+  private Origin origin;
+  private Path htpasswd;
+
+  @BeforeEach
+  void start() throws Exception {
+    origin = new Origin();
+    htpasswd = Fixtures.copy("formats.htpasswd", directory);
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    for (SidecarProcess sidecar : processes) {
+      sidecar.process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+    origin.close();
+  }
+
+  /** A running sidecar process with its output collected line by line. */
+  private static final class SidecarProcess {
+    final Process process;
+    final BlockingQueue<String> stdout = new LinkedBlockingQueue<>();
+    final List<String> stderr = new CopyOnWriteArrayList<>();
+    final List<String> stdoutSeen = new CopyOnWriteArrayList<>();
+    private final Thread stderrReader;
+
+    SidecarProcess(Process process) {
+      this.process = process;
+      // Threads of their own: each reader blocks until the process exits, and the common pool may have one worker.
+      start(new Thread(() -> readLines(process.getInputStream(), stdout), "sidecar-stdout"));
+      this.stderrReader = start(new Thread(() -> readLines(process.getErrorStream(), stderr), "sidecar-stderr"));
+    }
+
+    private static Thread start(Thread thread) {
+      thread.setDaemon(true);
+      thread.start();
+      return thread;
+    }
+
+    private static void readLines(InputStream stream, java.util.Collection<String> lines) {
+      try (BufferedReader reader = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
+        for (String line; (line = reader.readLine()) != null; ) {
+          lines.add(line);
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+
+    /** Waits for a stdout line matching the pattern, and returns the match. */
+    Matcher awaitLine(Pattern pattern) throws InterruptedException {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (System.nanoTime() < deadline) {
+        String line = stdout.poll(100, TimeUnit.MILLISECONDS);
+        if (line != null) {
+          stdoutSeen.add(line);
+          Matcher matcher = pattern.matcher(line);
+          if (matcher.find()) {
+            return matcher;
+          }
+        } else if (!process.isAlive()) {
+          break;
+        }
+      }
+      throw new AssertionError("no line matching " + pattern + "; stdout: " + stdoutSeen + "; stderr: " + stderr);
+    }
+
+    int exitStatus() throws Exception {
+      assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("process exited").isTrue();
+      stderrReader.join(10_000);
+      return process.exitValue();
+    }
+  }
+
+  private SidecarProcess launch(String... args) throws IOException {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-jar");
+    command.add(jar().toString());
+    command.addAll(List.of(args));
+    ProcessBuilder builder = new ProcessBuilder(command);
+    builder.environment().keySet().removeIf(name -> name.startsWith("GATEHOUSE_"));
+    SidecarProcess sidecar = new SidecarProcess(builder.start());
+    processes.add(sidecar);
+    return sidecar;
+  }
+
+  private static Path jar() {
+    Path jar = Path.of(System.getProperty("gatehouse.sidecar.jar", "target/gatehouse-sidecar.jar"));
+    assertThat(jar).as("the shaded jar; run mvn verify").isRegularFile();
+    return jar;
+  }
+
+  private SidecarProcess launchGuardingOrigin() throws IOException {
+    return launch("--listen", "127.0.0.1:0", "--upstream", origin.uri(), "--htpasswd", htpasswd.toString(), "--shutdown-timeout", "20");
+  }
+
+  private HttpRequest.Builder request(int port, String path) {
+    return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(30));
+  }
+
+  @Test
+  void helpExitsZeroAndListsTheFlags() throws Exception {
+    SidecarProcess sidecar = launch("--help");
+
+    assertThat(sidecar.exitStatus()).isZero();
+    assertThat(String.join("\n", sidecar.stdout)).contains("--config FILE", "--upstream URL", "--htpasswd FILE", "GATEHOUSE_UPSTREAM");
+    assertThat(sidecar.stderr).isEmpty();
+  }
+
+  @Test
+  void missingHtpasswdExitsTwoWithOneLineNamingTheKey() throws Exception {
+    SidecarProcess sidecar =
+        launch("--listen", "127.0.0.1:0", "--upstream", origin.uri(), "--htpasswd", directory.resolve("missing").toString());
+
+    assertThat(sidecar.exitStatus()).isEqualTo(2);
+    assertThat(sidecar.stderr).singleElement().asString().startsWith("gatehouse: authentication.basic.htpasswd: no such file ");
+  }
+
+  @Test
+  void unknownKeyInTheFileExitsTwoWithOneLineNamingTheKey() throws Exception {
+    Path config =
+        Files.writeString(
+            directory.resolve("gatehouse.yaml"),
+            "upstream: %s\nauthentication:\n  basic:\n    htpasswd: %s\n    htpassword: typo\n".formatted(origin.uri(), htpasswd));
+
+    SidecarProcess sidecar = launch("--config", config.toString());
+
+    assertThat(sidecar.exitStatus()).isEqualTo(2);
+    assertThat(sidecar.stderr).singleElement().asString().startsWith("gatehouse: ").contains("authentication.basic.htpassword");
+  }
+
+  @Test
+  void portInUseExitsTwoWithOneLine() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+      SidecarProcess sidecar =
+          launch("--listen", "127.0.0.1:" + taken.getLocalPort(), "--upstream", origin.uri(), "--htpasswd", htpasswd.toString());
+
+      assertThat(sidecar.exitStatus()).isEqualTo(2);
+      assertThat(sidecar.stderr).containsExactly("gatehouse: listen: port " + taken.getLocalPort() + " is already in use");
+    }
+  }
+
+  @Test
+  void guardsTheOriginWith401ThenForwardsWithCredentials() throws Exception {
+    SidecarProcess sidecar = launchGuardingOrigin();
+    int port = Integer.parseInt(sidecar.awaitLine(LISTENING).group(1));
+
+    HttpResponse<String> anonymous = client.send(request(port, "/hello").build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> authenticated =
+        client.send(
+            request(port, "/hello").header("Authorization", RawHttp.basic("bcrypt-user", "bcrypt secret")).build(),
+            HttpResponse.BodyHandlers.ofString());
+
+    assertThat(anonymous.statusCode()).isEqualTo(401);
+    assertThat(anonymous.headers().firstValue("WWW-Authenticate")).hasValue("Basic realm=\"Restricted\", charset=\"UTF-8\"");
+    assertThat(authenticated.statusCode()).isEqualTo(200);
+    assertThat(authenticated.body()).isEqualTo("hello from origin\n");
+    assertThat(origin.next().header("X-Forwarded-User")).containsExactly("bcrypt-user");
+    assertThat(origin.received).isEmpty();
+  }
+
+  @Test
+  void sigtermLetsTheInFlightRequestFinishThenExitsZero() throws Exception {
+    SidecarProcess sidecar = launchGuardingOrigin();
+    int port = Integer.parseInt(sidecar.awaitLine(LISTENING).group(1));
+    CompletableFuture<HttpResponse<String>> inFlight =
+        client.sendAsync(
+            request(port, "/slow").header("Authorization", RawHttp.basic("bcrypt-user", "bcrypt secret")).build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(origin.slowStarted.await(30, TimeUnit.SECONDS)).as("request reached the origin").isTrue();
+
+    // SIGTERM, as Process.destroy() sends, but through the handle: Process.destroy() also closes our end of stdout.
+    assertThat(sidecar.process.toHandle().destroy()).isTrue();
+    sidecar.awaitLine(Pattern.compile("SIGTERM: draining"));
+    // Draining: new connections are refused while the one in flight is still open.
+    assertThatThrownBy(() -> HttpClient.newHttpClient().send(request(port, "/").build(), HttpResponse.BodyHandlers.ofString()))
+        .isInstanceOf(ConnectException.class);
+    assertThat(inFlight).isNotDone();
+    origin.release.countDown();
+
+    HttpResponse<String> response = inFlight.get(30, TimeUnit.SECONDS);
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.body()).isEqualTo("slow done\n");
+    assertThat(sidecar.exitStatus()).isZero();
+  }
+}
