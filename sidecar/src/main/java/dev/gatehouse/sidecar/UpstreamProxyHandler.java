@@ -100,6 +100,8 @@ final class UpstreamProxyHandler extends ProxyHandler.Reverse {
   protected void configureHttpClient(HttpClient httpClient) {
     super.configureHttpClient(httpClient);
     httpClient.setIdleTimeout(idleTimeout.toMillis());
+    // The client's User-Agent is copied through; Jetty's own would arrive as a second one.
+    httpClient.setUserAgentField(null);
   }
 
   @Override

@@ -256,6 +256,18 @@ class GatehouseSidecarTest {
   }
 
   @Test
+  void clientUserAgentIsForwardedAloneAndTheProxyAddsNoneOfItsOwn() throws Exception {
+    RawHttp.Response withAgent =
+        raw("GET / HTTP/1.1\r\nHost: app\r\nAuthorization: " + RawHttp.basic(USER, PASSWORD) + "\r\nUser-Agent: curl/8.0\r\n");
+    assertThat(withAgent.status()).isEqualTo(200);
+    assertThat(origin.next().header("User-Agent")).containsExactly("curl/8.0");
+
+    RawHttp.Response withoutAgent = raw("GET / HTTP/1.1\r\nHost: app\r\nAuthorization: " + RawHttp.basic(USER, PASSWORD) + "\r\n");
+    assertThat(withoutAgent.status()).isEqualTo(200);
+    assertThat(origin.next().header("User-Agent")).isEmpty();
+  }
+
+  @Test
   void hopByHopHeadersAreDropped() throws Exception {
     RawHttp.Response response =
         raw(
