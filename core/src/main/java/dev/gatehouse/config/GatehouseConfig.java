@@ -42,4 +42,13 @@ public record GatehouseConfig(
               + " is not a loopback address; set allow-remote-upstream: true if forwarding off this host is intended");
     }
   }
+
+  /**
+   * Where the sidecar listens: {@link #listen()}, or {@value #DEFAULT_LISTEN} when none is configured.
+   *
+   * @return an unresolved host and port
+   */
+  public InetSocketAddress listenOrDefault() {
+    return listen.orElseGet(() -> ConfigLoader.hostPort(DEFAULT_LISTEN));
+  }
 }

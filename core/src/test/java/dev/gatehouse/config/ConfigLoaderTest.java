@@ -194,6 +194,14 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void listenDefaultsToAllInterfacesOnPort8000() {
+    GatehouseConfig config = ConfigLoader.load(Optional.empty(), Map.of("authentication.basic.htpasswd", htpasswd.toString()));
+
+    assertThat(config.listenOrDefault().getHostString()).isEqualTo("0.0.0.0");
+    assertThat(config.listenOrDefault().getPort()).isEqualTo(8000);
+  }
+
+  @Test
   void missingConfigFileIsOneLine() {
     assertThatThrownBy(() -> ConfigLoader.load(directory.resolve("absent.yaml")))
         .isInstanceOf(ConfigException.class)

@@ -130,7 +130,7 @@ public final class GatehouseSidecar implements AutoCloseable {
   static GatehouseSidecar start(GatehouseConfig config, Duration shutdownTimeout, Duration upstreamIdleTimeout) {
     URI upstream =
         config.upstream().orElseThrow(() -> new ConfigException("upstream", "missing; set --upstream, GATEHOUSE_UPSTREAM or upstream:"));
-    InetSocketAddress listen = config.listen().orElseGet(GatehouseSidecar::defaultListen);
+    InetSocketAddress listen = config.listenOrDefault();
     Gatehouse gatehouse = Gatehouse.create(config);
     GatehouseSidecar sidecar = new GatehouseSidecar(gatehouse, listen, upstream, shutdownTimeout, upstreamIdleTimeout);
     try {
@@ -181,12 +181,6 @@ public final class GatehouseSidecar implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-  }
-
-  private static InetSocketAddress defaultListen() {
-    String value = GatehouseConfig.DEFAULT_LISTEN;
-    int colon = value.lastIndexOf(':');
-    return InetSocketAddress.createUnresolved(value.substring(0, colon), Integer.parseInt(value.substring(colon + 1)));
   }
 
   /** A failure to bind is a configuration problem of {@code listen}; anything else is not the user's to fix. */
