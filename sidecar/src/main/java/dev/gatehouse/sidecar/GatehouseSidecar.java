@@ -116,14 +116,14 @@ public final class GatehouseSidecar implements AutoCloseable {
   }
 
   /**
-   * Starts a sidecar.
+   * Starts a sidecar in this JVM, for launchers and tests that embed it rather than run the jar.
    *
    * @param config a validated configuration; {@code upstream} is required here
    * @param shutdownTimeout how long {@link #close()} lets in-flight requests finish
    * @return the running sidecar
    * @throws ConfigException if the configuration lacks an upstream, names an unusable file, or the port is taken
    */
-  static GatehouseSidecar start(GatehouseConfig config, Duration shutdownTimeout) {
+  public static GatehouseSidecar start(GatehouseConfig config, Duration shutdownTimeout) {
     return start(config, shutdownTimeout, UpstreamProxyHandler.DEFAULT_IDLE_TIMEOUT);
   }
 
@@ -143,8 +143,12 @@ public final class GatehouseSidecar implements AutoCloseable {
     return sidecar;
   }
 
-  /** The port actually bound, which differs from the configured one when that was 0. */
-  int port() {
+  /**
+   * The port actually bound, which differs from the configured one when that was 0.
+   *
+   * @return the local port
+   */
+  public int port() {
     return connector.getLocalPort();
   }
 

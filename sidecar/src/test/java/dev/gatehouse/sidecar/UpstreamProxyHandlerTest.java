@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.gatehouse.config.ConfigLoader;
 import dev.gatehouse.http.IdentityHeaders;
 import dev.gatehouse.testing.Fixtures;
+import dev.gatehouse.testing.RawHttp;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,4 +1,4 @@
-package dev.gatehouse.sidecar;
+package dev.gatehouse.testing;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -13,14 +13,20 @@ import java.util.Base64;
  * headers, odd names, huge headers). Every request ends with {@code Connection: close}, so the response is whatever
  * arrives until the server closes.
  */
-final class RawHttp {
+public final class RawHttp {
 
-  /** A parsed response: status, the head as text, and the body. */
-  record Response(int status, String head, String body) {}
+  /**
+   * A parsed response: status, the head as text, and the body.
+   *
+   * @param status the status code
+   * @param head the status line and headers
+   * @param body everything after the blank line
+   */
+  public record Response(int status, String head, String body) {}
 
   private RawHttp() {}
 
-  static String basic(String user, String password) {
+  public static String basic(String user, String password) {
     return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
   }
 
@@ -28,7 +34,7 @@ final class RawHttp {
    * Sends a request head (request line and headers, each ending in CRLF, without the blank line) with {@code Connection:
    * close} added, and reads the response.
    */
-  static Response exchange(int port, String head) throws IOException {
+  public static Response exchange(int port, String head) throws IOException {
     try (Socket socket = new Socket()) {
       socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
       socket.setSoTimeout(15_000);

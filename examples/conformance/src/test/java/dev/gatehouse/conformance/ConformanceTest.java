@@ -1,0 +1,136 @@
+package dev.gatehouse.conformance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.gatehouse.testing.Fixtures;
+import dev.gatehouse.testing.RawHttp;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * One YAML file, one table of requests, three deliveries: filter, starter and sidecar must give the same status, the
+ * same challenge, and the app must see the same identity. A failure here means a decision leaked out of core into an
+ * adapter.
+ */
+class ConformanceTest {
+
+  private static final String CHALLENGE = "Basic realm=\"Conformance\", charset=\"UTF-8\"";
+
+  @TempDir static Path directory;
+  private static final List<Delivery> deliveries = new ArrayList<>();
+
+  /** What a client sees: status, challenges, body. */
+  record Answer(int status, List<String> challenges, String body) {
+    static Answer challenged() {
+      return new Answer(401, List.of(CHALLENGE), "Unauthorized\n");
+    }
+
+    static Answer allowed(String user) {
+      return new Answer(200, List.of(), WhoAmI.describe(user, List.of(user)));
+    }
+  }
+
+  @BeforeAll
+  static void startDeliveries() throws Exception {
+    Path htpasswd = Fixtures.copy("formats.htpasswd", directory);
+    Path yaml =
+        Files.writeString(
+            directory.resolve("gatehouse.yaml"),
+            "authentication:\n  basic:\n    realm: Conformance\n    htpasswd: " + htpasswd + "\n");
+    deliveries.add(Delivery.filter(yaml));
+    deliveries.add(Delivery.starter(yaml));
+    deliveries.add(Delivery.sidecar(yaml));
+  }
+
+  @AfterAll
+  static void stopDeliveries() throws Exception {
+    for (Delivery delivery : deliveries) {
+      delivery.close();
+    }
+  }
+
+  static Stream<Arguments> requests() {
+    // The unpadded row only tests something if the credentials need padding.
+    assertThat(base64("sha256-user:sha256 secret")).endsWith("=");
+    return Stream.of(
+        row("no credentials", "", Answer.challenged()),
+        row("wrong password", auth(basic("bcrypt-user", "bcrypt secreT")), Answer.challenged()),
+        row("unknown user", auth(basic("mallory", "bcrypt secret")), Answer.challenged()),
+        row("empty password", auth(basic("bcrypt-user", "")), Answer.challenged()),
+        row("bcrypt $2y$", auth(basic("bcrypt-user", "bcrypt secret")), Answer.allowed("bcrypt-user")),
+        row("bcrypt $2a$", auth(basic("bcrypt-2a-user", "bcrypt-2a secret")), Answer.allowed("bcrypt-2a-user")),
+        row("bcrypt $2b$", auth(basic("bcrypt-2b-user", "bcrypt-2b secret")), Answer.allowed("bcrypt-2b-user")),
+        row("apr1", auth(basic("apr1-user", "apr1 secret")), Answer.allowed("apr1-user")),
+        row("{SHA}", auth(basic("sha1-user", "sha1 secret")), Answer.allowed("sha1-user")),
+        row("{SSHA}", auth(basic("ssha-user", "ssha secret")), Answer.allowed("ssha-user")),
+        row("SHA-256 crypt", auth(basic("sha256-user", "sha256 secret")), Answer.allowed("sha256-user")),
+        row("SHA-512 crypt", auth(basic("sha512-user", "sha512 secret")), Answer.allowed("sha512-user")),
+        row("SHA-512 crypt with rounds", auth(basic("sha512-rounds-user", "sha512 rounds secret")), Answer.allowed("sha512-rounds-user")),
+        row("UTF-8 password with colons", auth(basic("unicode-user", "pässwörd:with:colons ✓")), Answer.allowed("unicode-user")),
+        row("UTF-8 user name", auth(basic("jürgen", "jürgen secret")), Answer.allowed("jürgen")),
+        row("lower-case scheme", "Authorization: basic " + base64("sha1-user:sha1 secret") + "\r\n", Answer.allowed("sha1-user")),
+        row("scheme alone", "Authorization: Basic\r\n", Answer.challenged()),
+        row("bad base64", "Authorization: Basic !!!!\r\n", Answer.challenged()),
+        row("no colon", auth("Basic " + base64("bcrypt-user")), Answer.challenged()),
+        row("unpadded base64", auth("Basic " + base64("sha256-user:sha256 secret").replace("=", "")), Answer.challenged()),
+        row("non-canonical base64", auth("Basic YR=="), Answer.challenged()),
+        row("empty user", auth(basic("", "sha1 secret")), Answer.challenged()),
+        row("invalid UTF-8", auth("Basic " + Base64.getEncoder().encodeToString(new byte[] {'a', (byte) 0xff, ':', 'b'})), Answer.challenged()),
+        row("two Authorization headers", auth(basic("sha1-user", "sha1 secret")) + auth(basic("mallory", "x")), Answer.challenged()),
+        row("other scheme", "Authorization: Bearer eyJhbGciOiJub25lIn0.e30.\r\n", Answer.challenged()),
+        row("forged X-Forwarded-User alone", "X-Forwarded-User: admin\r\n", Answer.challenged()),
+        row(
+            "forged X-Forwarded-User in every spelling beside valid credentials",
+            auth(basic("sha1-user", "sha1 secret")) + "X-Forwarded-User: admin\r\nx_forwarded_user: admin\r\nX.Forwarded.User: admin\r\nX-FORWARDED-USER: admin\r\n",
+            Answer.allowed("sha1-user")));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("requests")
+  void everyDeliveryGivesTheSameAnswer(String name, String headers, Answer expected) throws IOException {
+    for (Delivery delivery : deliveries) {
+      RawHttp.Response response = RawHttp.exchange(delivery.port(), "GET /conformance?q=1 HTTP/1.1\r\nHost: app.test\r\n" + headers);
+
+      assertThat(answer(response)).as("%s through the %s", name, delivery).isEqualTo(expected);
+    }
+  }
+
+  private static Answer answer(RawHttp.Response response) {
+    List<String> challenges = new ArrayList<>();
+    for (String line : response.head().split("\r\n")) {
+      int colon = line.indexOf(':');
+      if (colon > 0 && line.substring(0, colon).equalsIgnoreCase("WWW-Authenticate")) {
+        challenges.add(line.substring(colon + 1).strip());
+      }
+    }
+    return new Answer(response.status(), challenges, response.body());
+  }
+
+  private static Arguments row(String name, String headers, Answer expected) {
+    return Arguments.of(name, headers, expected);
+  }
+
+  private static String auth(String value) {
+    return "Authorization: " + value + "\r\n";
+  }
+
+  private static String basic(String user, String password) {
+    return RawHttp.basic(user, password);
+  }
+
+  private static String base64(String text) {
+    return Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8));
+  }
+}
