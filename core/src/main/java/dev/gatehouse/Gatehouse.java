@@ -114,7 +114,7 @@ public final class Gatehouse implements AutoCloseable {
     if (!identity.groups().isEmpty()) {
       headers.put(IdentityHeaders.GROUPS, String.join(",", identity.groups().stream().sorted().toList()));
     }
-    identity.attribute("email").ifPresent(email -> headers.put(IdentityHeaders.EMAIL, email));
+    identity.attribute(Identity.EMAIL).ifPresent(email -> headers.put(IdentityHeaders.EMAIL, email));
     return headers;
   }
 

@@ -29,6 +29,33 @@ public record Identity(String name, String authenticationMethod, Set<String> gro
   public static final String CLIENT_CERTIFICATE = "client-certificate";
 
   /**
+   * Attribute holding an e-mail address ({@code String}), sent upstream as {@code X-Forwarded-Email}. Set by JWT
+   * identities that carry an {@code email} claim.
+   */
+  public static final String EMAIL = "email";
+
+  /**
+   * Attribute holding all claims of a verified JWT, as a {@code Map<String, Object>} of strings, numbers, booleans,
+   * lists and nested maps. Authorization conditions on {@code claims.*} read this attribute.
+   */
+  public static final String CLAIMS = "claims";
+
+  /** Attribute holding the SPIFFE ID ({@code String}) of a client certificate identity that has one. */
+  public static final String SPIFFE_ID = "spiffe.id";
+
+  /** Attribute holding the trust domain ({@code String}) of a SPIFFE ID, such as {@code cluster.local}. */
+  public static final String SPIFFE_TRUST_DOMAIN = "spiffe.trust-domain";
+
+  /**
+   * Attribute holding the Kubernetes namespace ({@code String}) of a SPIFFE ID of the form {@code
+   * spiffe://<trust-domain>/ns/<namespace>/sa/<service-account>}. Authorization's {@code namespaces} reads it.
+   */
+  public static final String SPIFFE_NAMESPACE = "spiffe.namespace";
+
+  /** Attribute holding the Kubernetes service account ({@code String}) of a SPIFFE ID of the Istio form. */
+  public static final String SPIFFE_SERVICE_ACCOUNT = "spiffe.service-account";
+
+  /**
    * Creates an identity, copying the collections.
    *
    * @throws IllegalArgumentException if {@code name} or {@code authenticationMethod} is blank
