@@ -14,6 +14,8 @@ cd "$(dirname "$0")/../.."
 duration=${1:-15}
 connections=${2:-50}
 work=$(mktemp -d)
+# nginx's worker drops to an unprivileged user when started as root; it must be able to read the htpasswd files.
+chmod 755 "$work"
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
@@ -50,7 +52,11 @@ wait_for() { for _ in $(seq 1 100); do curl -s -o /dev/null "$1" && return 0; sl
 wait_for http://127.0.0.1:18080/
 
 run() { # $1 = label, $2 = url
-  curl -sf -H "$auth" "$2" | grep -q 'Hello World!' || { echo "$1: proxy does not answer Hello World! with credentials" >&2; exit 1; }
+  if [ "$(curl -s -H "$auth" "$2")" != "Hello World!" ]; then
+    echo "$1: proxy does not answer Hello World! with credentials; it answered:" >&2
+    curl -si -H "$auth" "$2" >&2
+    exit 1
+  fi
   taskset -c 1 wrk -t1 -c"$connections" -d"${duration}s" -H "$auth" "$2" > "$work/wrk.txt"
   rps=$(awk '/Requests\/sec/ {print $2}' "$work/wrk.txt")
   latency=$(awk '/^    Latency/ {print $2, "avg,", $3, "stdev,", $4, "max"}' "$work/wrk.txt")
@@ -62,6 +68,8 @@ results="benchmarks/load/results-$(date +%Y-%m-%d).txt"
 {
   echo "# $(date -u +%Y-%m-%dT%H:%MZ) wrk -t1 -c$connections -d${duration}s, proxy on CPU 0, wrk + upstream on CPU 1"
   echo "# $(nproc) CPUs: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); $(java -version 2>&1 | head -1); $(nginx -v 2>&1)"
+  # Other work on the machine skews both proxies; the load average says how quiet it was.
+  echo "# load average before the run: $(cut -d' ' -f1-3 /proc/loadavg)"
 } | tee -a "$results"
 
 for format in sha bcrypt; do
@@ -74,6 +82,7 @@ for format in sha bcrypt; do
   taskset -c 0 java -XX:ActiveProcessorCount=1 -jar sidecar/target/gatehouse-sidecar.jar --listen 127.0.0.1:18000 \
     --upstream http://127.0.0.1:18080 --htpasswd "$work/$format.htpasswd" > "$work/sidecar-$format.log" 2>&1 & sidecar_pid=$!
   wait_for http://127.0.0.1:18000/
+  echo "  sidecar RSS idle after start: $(awk '/VmRSS/ {print $2, $3}' /proc/$sidecar_pid/status)" | tee -a "$results"
   # Warm-up so the JIT has compiled the request path before measuring, as nginx needs no warm-up.
   taskset -c 1 wrk -t1 -c"$connections" -d10s -H "$auth" http://127.0.0.1:18000/ > /dev/null
   run "gatehouse sidecar ($format)" http://127.0.0.1:18000/
