@@ -8,7 +8,7 @@
 #
 # Needs: JDK 17, Maven, and Debian's nginx and wrk (apt-get install nginx-light wrk). Run from the repository root:
 #   benchmarks/load/sidecar-vs-nginx.sh [duration-seconds] [connections]
-# Results are printed and written to benchmarks/load/results-<date>.txt.
+# Results are printed and appended to benchmarks/results/load-<date>.txt.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 duration=${1:-15}
@@ -64,7 +64,7 @@ run() { # $1 = label, $2 = url
   printf '%-36s %12s req/s   latency %s %s\n' "$1" "$rps" "$latency" "$errors" | tee -a "$results"
 }
 
-results="benchmarks/load/results-$(date +%Y-%m-%d).txt"
+results="benchmarks/results/load-$(date +%Y-%m-%d).txt"; mkdir -p benchmarks/results
 {
   echo "# $(date -u +%Y-%m-%dT%H:%MZ) wrk -t1 -c$connections -d${duration}s, proxy on CPU 0, wrk + upstream on CPU 1"
   echo "# $(nproc) CPUs: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); $(java -version 2>&1 | head -1); $(nginx -v 2>&1)"
