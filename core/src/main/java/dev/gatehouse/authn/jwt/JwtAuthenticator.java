@@ -18,7 +18,6 @@ import dev.gatehouse.config.BasicConfig;
 import dev.gatehouse.config.JwtIssuerConfig;
 import java.text.ParseException;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -56,7 +55,6 @@ public final class JwtAuthenticator implements Authenticator {
   private final Map<String, IssuerVerifier> issuers;
   private final TokenLocator locator;
   private final VerifiedTokenCache cache;
-  private final Clock clock;
   private final int maxTokenSize;
   private final String challenge;
   private final Set<String> claimHeaderNames;
@@ -76,7 +74,6 @@ public final class JwtAuthenticator implements Authenticator {
     this.issuers = Map.copyOf(byIssuer);
     this.locator = new TokenLocator(configs);
     this.cache = new VerifiedTokenCache(VerifiedTokenCache.DEFAULT_MAXIMUM_AGE, VerifiedTokenCache.DEFAULT_MAXIMUM_SIZE, clock, ticker);
-    this.clock = clock;
     this.maxTokenSize = maxSize;
     this.challenge = "Bearer realm=\"" + realm + "\"";
     this.claimHeaderNames = Set.copyOf(headerNames);
@@ -207,9 +204,9 @@ public final class JwtAuthenticator implements Authenticator {
     return new Verified(identity, issuer, Map.copyOf(headers));
   }
 
-  private static AuthenticationResult success(Verified verified, TokenLocator.Location location) {
+  private AuthenticationResult success(Verified verified, TokenLocator.Location location) {
     if (!verified.issuer().accepts(location)) {
-      return AuthenticationResult.failure("issuer does not accept tokens from " + location);
+      return invalid("issuer " + verified.issuer().config().issuer() + " does not accept tokens from " + location, "token in the wrong place");
     }
     Set<String> remove =
         !verified.issuer().config().forwardToken() && location.isHeader() ? headerNamed(verified.issuer().config(), location) : Set.of();
@@ -239,14 +236,14 @@ public final class JwtAuthenticator implements Authenticator {
     if (text.contains("issued in the future")) {
       return "token issued in the future";
     }
+    if (text.contains("missing required claims") || text.contains("sub claim")) {
+      return "required claim missing";
+    }
     if (text.contains("aud")) {
       return "audience not accepted";
     }
-    if (text.contains("iss")) {
+    if (text.contains("iss claim")) {
       return "issuer not accepted";
-    }
-    if (text.contains("missing required claims") || text.contains("sub claim")) {
-      return "required claim missing";
     }
     return "claims not accepted";
   }
@@ -279,10 +276,6 @@ public final class JwtAuthenticator implements Authenticator {
     return cache.size();
   }
 
-  Clock clock() {
-    return clock;
-  }
-
   @Override
   public void close() {
     for (IssuerVerifier issuer : issuers.values()) {
@@ -298,11 +291,5 @@ public final class JwtAuthenticator implements Authenticator {
       out.append(c < 0x20 || c == 0x7f ? '?' : c);
     }
     return out.append(value.length() > 64 ? "...'" : "'").toString();
-  }
-
-  static List<String> names(List<JwtIssuerConfig> configs) {
-    List<String> names = new ArrayList<>();
-    configs.forEach(config -> names.add(config.issuer()));
-    return names;
   }
 }
