@@ -80,10 +80,10 @@ public final class ConfigLoader {
     AuthenticationConfig authentication =
         root.child("authentication")
             .map(ConfigLoader::authentication)
-            .orElseThrow(() -> new ConfigException("authentication", "missing; configure at least one method, such as basic or jwt"));
+            .orElseThrow(() -> new ConfigException("authentication", "missing; configure at least one method, such as basic"));
     root.rejectUnknownKeys();
     if (!authentication.any()) {
-      throw new ConfigException("authentication", "configure at least one method, such as basic or jwt");
+      throw new ConfigException("authentication", "configure at least one method, such as basic");
     }
     try {
       return new GatehouseConfig(listen, upstream, allowRemoteUpstream, authentication);
