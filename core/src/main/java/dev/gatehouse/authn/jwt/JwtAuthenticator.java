@@ -59,7 +59,8 @@ public final class JwtAuthenticator implements Authenticator {
   private final String challenge;
   private final Set<String> claimHeaderNames;
 
-  private JwtAuthenticator(List<JwtIssuerConfig> configs, String realm, JwksSources.Settings settings, Clock clock, Ticker ticker) {
+  private JwtAuthenticator(
+      List<JwtIssuerConfig> configs, String realm, JwksSources.Settings settings, Clock clock, Ticker ticker, long cacheSize) {
     if (configs.isEmpty()) {
       throw new IllegalArgumentException("at least one issuer is required");
     }
@@ -73,7 +74,7 @@ public final class JwtAuthenticator implements Authenticator {
     }
     this.issuers = Map.copyOf(byIssuer);
     this.locator = new TokenLocator(configs);
-    this.cache = new VerifiedTokenCache(VerifiedTokenCache.DEFAULT_MAXIMUM_AGE, VerifiedTokenCache.DEFAULT_MAXIMUM_SIZE, clock, ticker);
+    this.cache = new VerifiedTokenCache(VerifiedTokenCache.DEFAULT_MAXIMUM_AGE, cacheSize, clock, ticker);
     this.maxTokenSize = maxSize;
     this.challenge = "Bearer realm=\"" + realm + "\"";
     this.claimHeaderNames = Set.copyOf(headerNames);
@@ -96,12 +97,18 @@ public final class JwtAuthenticator implements Authenticator {
     Objects.requireNonNull(realm, "realm");
     // Same rules as the Basic realm: it is a quoted-string in the challenge.
     new BasicConfig(realm, java.nio.file.Path.of("."));
-    return new JwtAuthenticator(issuers, realm, JwksSources.DEFAULTS, Clock.systemUTC(), Ticker.systemTicker());
+    return new JwtAuthenticator(
+        issuers, realm, JwksSources.DEFAULTS, Clock.systemUTC(), Ticker.systemTicker(), VerifiedTokenCache.DEFAULT_MAXIMUM_SIZE);
   }
 
   /** For tests: tuned key-source timings and an injected clock. */
   static JwtAuthenticator create(List<JwtIssuerConfig> issuers, JwksSources.Settings settings, Clock clock) {
-    return new JwtAuthenticator(issuers, BasicConfig.DEFAULT_REALM, settings, clock, Ticker.systemTicker());
+    return create(issuers, settings, clock, VerifiedTokenCache.DEFAULT_MAXIMUM_SIZE);
+  }
+
+  /** For benchmarks: a cache size of 0 turns the cache off, so every decision verifies the token as if first seen. */
+  static JwtAuthenticator create(List<JwtIssuerConfig> issuers, JwksSources.Settings settings, Clock clock, long cacheSize) {
+    return new JwtAuthenticator(issuers, BasicConfig.DEFAULT_REALM, settings, clock, Ticker.systemTicker(), cacheSize);
   }
 
   @Override
