@@ -312,6 +312,8 @@ public record JwtIssuerConfig(
     }
 
     /**
+     * Sets {@code jwks-uri}.
+     *
      * @param uri the JWKS URL
      * @return this builder
      */
@@ -321,6 +323,8 @@ public record JwtIssuerConfig(
     }
 
     /**
+     * Sets {@code jwks-file}.
+     *
      * @param file a local JWKS file
      * @return this builder
      */
@@ -330,6 +334,8 @@ public record JwtIssuerConfig(
     }
 
     /**
+     * Sets {@code discovery}.
+     *
      * @param discovery whether to use OpenID Connect discovery on the issuer URL
      * @return this builder
      */
@@ -339,6 +345,8 @@ public record JwtIssuerConfig(
     }
 
     /**
+     * Sets {@code audiences}.
+     *
      * @param audiences the accepted audiences
      * @return this builder
      */
@@ -348,6 +356,8 @@ public record JwtIssuerConfig(
     }
 
     /**
+     * Sets {@code algorithms}.
+     *
      * @param algorithms the accepted algorithms; by default {@link #DEFAULT_ALGORITHMS}, plus {@link #HMAC_ALGORITHMS}
      *     alone when only an HMAC secret is set
      * @return this builder
@@ -358,6 +368,8 @@ public record JwtIssuerConfig(
     }
 
     /**
+     * Sets {@code hmac-secret}.
+     *
      * @param secret the HMAC secret
      * @return this builder
      */
@@ -367,6 +379,8 @@ public record JwtIssuerConfig(
     }
 
     /**
+     * Sets {@code clock-skew}.
+     *
      * @param skew the allowed clock skew
      * @return this builder
      */
@@ -376,6 +390,8 @@ public record JwtIssuerConfig(
     }
 
     /**
+     * Sets {@code from-headers}.
+     *
      * @param headers the token headers
      * @return this builder
      */
@@ -385,6 +401,8 @@ public record JwtIssuerConfig(
     }
 
     /**
+     * Sets {@code from-cookies}.
+     *
      * @param cookies the token cookies
      * @return this builder
      */
@@ -394,6 +412,8 @@ public record JwtIssuerConfig(
     }
 
     /**
+     * Sets {@code forward-token}.
+     *
      * @param forward whether the application receives the token
      * @return this builder
      */
@@ -403,6 +423,8 @@ public record JwtIssuerConfig(
     }
 
     /**
+     * Sets {@code claims-to-headers}.
+     *
      * @param claimsToHeaders header names by claim path
      * @return this builder
      */
@@ -412,6 +434,8 @@ public record JwtIssuerConfig(
     }
 
     /**
+     * Sets {@code groups-claim}.
+     *
      * @param claim the groups claim path
      * @return this builder
      */
@@ -421,6 +445,8 @@ public record JwtIssuerConfig(
     }
 
     /**
+     * Sets {@code max-token-size}.
+     *
      * @param characters the token size limit
      * @return this builder
      */

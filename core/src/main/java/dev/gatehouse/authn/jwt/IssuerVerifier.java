@@ -21,7 +21,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Date;
-import java.util.HashSet;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
@@ -44,7 +45,8 @@ final class IssuerVerifier implements Closeable {
   private final JwtIssuerConfig config;
   private final DefaultJWTProcessor<SecurityContext> processor;
   private final @Nullable JWKSource<SecurityContext> jwks;
-  private final Set<TokenLocator.Location> locations;
+  /** Where this issuer's tokens may come from, each with the request headers to remove when one is accepted. */
+  private final Map<TokenLocator.Location, Set<String>> locations;
 
   IssuerVerifier(JwtIssuerConfig config, JwksSources.Settings settings, Clock clock) {
     this.config = config;
@@ -60,10 +62,10 @@ final class IssuerVerifier implements Closeable {
         new DefaultJOSEObjectTypeVerifier<>(JOSEObjectType.JWT, new JOSEObjectType("at+jwt"), new JOSEObjectType("application/at+jwt"), null));
     jwtProcessor.setJWTClaimsSetVerifier(new ClaimsVerifier(config, clock));
     this.processor = jwtProcessor;
-    Set<TokenLocator.Location> where = new HashSet<>();
-    config.fromHeaders().forEach(header -> where.add(TokenLocator.Location.header(header)));
-    config.fromCookies().forEach(cookie -> where.add(TokenLocator.Location.cookie(cookie)));
-    this.locations = Set.copyOf(where);
+    Map<TokenLocator.Location, Set<String>> where = new HashMap<>();
+    config.fromHeaders().forEach(header -> where.put(TokenLocator.Location.header(header), config.forwardToken() ? Set.of() : Set.of(header.name())));
+    config.fromCookies().forEach(cookie -> where.put(TokenLocator.Location.cookie(cookie), Set.of()));
+    this.locations = Map.copyOf(where);
   }
 
   JwtIssuerConfig config() {
@@ -71,7 +73,12 @@ final class IssuerVerifier implements Closeable {
   }
 
   boolean accepts(TokenLocator.Location location) {
-    return locations.contains(location);
+    return locations.containsKey(location);
+  }
+
+  /** The request headers to remove when a token from this location is accepted: its header, unless forwarded. */
+  Set<String> removedOnSuccess(TokenLocator.Location location) {
+    return locations.getOrDefault(location, Set.of());
   }
 
   /**

@@ -95,8 +95,13 @@ public final class JwtAuthenticator implements Authenticator {
   public static JwtAuthenticator create(List<JwtIssuerConfig> issuers, String realm) {
     Objects.requireNonNull(issuers, "issuers");
     Objects.requireNonNull(realm, "realm");
-    // Same rules as the Basic realm: it is a quoted-string in the challenge.
-    new BasicConfig(realm, java.nio.file.Path.of("."));
+    for (int i = 0; i < realm.length(); i++) {
+      char c = realm.charAt(i);
+      // The realm goes inside a quoted-string in WWW-Authenticate, as the Basic realm does.
+      if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
+        throw new IllegalArgumentException("realm must be printable ASCII without quotes or backslashes");
+      }
+    }
     return new JwtAuthenticator(
         issuers, realm, JwksSources.DEFAULTS, Clock.systemUTC(), Ticker.systemTicker(), VerifiedTokenCache.DEFAULT_MAXIMUM_SIZE);
   }
@@ -215,18 +220,7 @@ public final class JwtAuthenticator implements Authenticator {
     if (!verified.issuer().accepts(location)) {
       return invalid("issuer " + verified.issuer().config().issuer() + " does not accept tokens from " + location, "token in the wrong place");
     }
-    Set<String> remove =
-        !verified.issuer().config().forwardToken() && location.isHeader() ? headerNamed(verified.issuer().config(), location) : Set.of();
-    return new AuthenticationResult.Success(verified.identity(), verified.claimHeaders(), remove);
-  }
-
-  private static Set<String> headerNamed(JwtIssuerConfig config, TokenLocator.Location location) {
-    for (JwtIssuerConfig.TokenHeader header : config.fromHeaders()) {
-      if (header.name().equalsIgnoreCase(location.name())) {
-        return Set.of(header.name());
-      }
-    }
-    return Set.of(location.name());
+    return new AuthenticationResult.Success(verified.identity(), verified.claimHeaders(), verified.issuer().removedOnSuccess(location));
   }
 
   private AuthenticationResult invalid(String reason, String description) {
