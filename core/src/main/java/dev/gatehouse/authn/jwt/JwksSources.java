@@ -80,9 +80,14 @@ final class JwksSources {
     };
   }
 
+  /** A thread name part; an issuer need not be a URL (any string is a valid {@code iss}). */
   private static String shortName(String issuer) {
-    String host = URI.create(issuer.replace(" ", "%20")).getHost();
-    return host == null ? "issuer" : host;
+    try {
+      String host = new URI(issuer).getHost();
+      return host == null ? "issuer" : host;
+    } catch (java.net.URISyntaxException e) {
+      return "issuer";
+    }
   }
 
   private static URL url(URI uri) {

@@ -425,6 +425,15 @@ class JwtAuthenticatorTest {
   }
 
   @Test
+  void issuerNeedNotBeAUrl(@TempDir Path directory) throws Exception {
+    Path file = Files.writeString(directory.resolve("jwks.json"), new com.nimbusds.jose.jwk.JWKSet(List.of(EC.toPublicJWK())).toString());
+    JwtAuthenticator authenticator = authenticator(JwtIssuerConfig.builder("internal issuer #1").jwksFile(file).build());
+
+    assertThat(identityOf(bearer(authenticator, TestTokens.sign(EC, TestTokens.claims("internal issuer #1", "svc", "x").build()))).name())
+        .isEqualTo("internal issuer #1/svc");
+  }
+
+  @Test
   void hmacIssuerAcceptsOnlyItsOwnSecret() {
     String secret = "a shared secret of at least thirty-two bytes";
     JwtAuthenticator authenticator = authenticator(JwtIssuerConfig.builder("https://hmac.example").hmacSecret(secret).build());
