@@ -47,7 +47,8 @@ final class JwtIssuerBinder {
     node.string("clock-skew").ifPresent(value -> builder.clockSkew(duration(node.keyPath("clock-skew"), value)));
     List<ConfigNode> headerNodes = node.children("from-headers");
     List<String> cookies = node.strings("from-cookies");
-    if (node.has("from-headers") || !cookies.isEmpty()) {
+    List<String> params = node.strings("from-params");
+    if (node.has("from-headers") || !cookies.isEmpty() || !params.isEmpty()) {
       // Naming any location replaces the default Authorization header, as in Istio's fromHeaders.
       List<JwtIssuerConfig.TokenHeader> headers = new ArrayList<>();
       for (ConfigNode header : headerNodes) {
@@ -64,7 +65,7 @@ final class JwtIssuerBinder {
       builder.fromHeaders(headers);
     }
     builder.fromCookies(cookies);
-    node.rejectUnsupported("from-params", "reading tokens from query parameters");
+    builder.fromParams(params);
     builder.forwardToken(node.bool("forward-token", false));
     builder.claimsToHeaders(node.stringMap("claims-to-headers"));
     node.string("groups-claim").ifPresent(builder::groupsClaim);

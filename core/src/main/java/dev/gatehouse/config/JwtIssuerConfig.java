@@ -30,9 +30,11 @@ import java.util.Set;
  * @param clockSkew how far {@code exp}, {@code nbf} and {@code iat} may be off
  * @param fromHeaders the request headers that may carry a token, each with the prefix before the token
  * @param fromCookies the cookies that may carry a token
+ * @param fromParams the query parameters that may carry a token; none unless configured, since a URL ends up in access
+ *     logs, browser history and {@code Referer} headers
  * @param forwardToken whether the token goes on to the application; when {@code false} (the default, as Istio's {@code
- *     forwardOriginalToken}) the header it came in is removed. A token from a cookie always stays, since the {@code
- *     Cookie} header carries the application's other cookies too
+ *     forwardOriginalToken}) the header it came in is removed. A token from a cookie or a query parameter always
+ *     stays, since the {@code Cookie} header and the URL carry the application's other data too
  * @param claimsToHeaders claims copied into request headers for the application, by claim name (a dotted path)
  * @param groupsClaim the claim holding the caller's groups or roles, a dotted path such as {@code realm_access.roles}
  * @param maxTokenSize the longest token looked at, in characters; longer ones are refused before any parsing
@@ -48,6 +50,7 @@ public record JwtIssuerConfig(
     Duration clockSkew,
     List<TokenHeader> fromHeaders,
     List<String> fromCookies,
+    List<String> fromParams,
     boolean forwardToken,
     Map<String, String> claimsToHeaders,
     String groupsClaim,
@@ -118,6 +121,7 @@ public record JwtIssuerConfig(
     algorithms = List.copyOf(algorithms);
     fromHeaders = List.copyOf(fromHeaders);
     fromCookies = List.copyOf(fromCookies);
+    fromParams = List.copyOf(fromParams);
     claimsToHeaders = Map.copyOf(claimsToHeaders);
     if (issuer.isBlank()) {
       throw new IllegalArgumentException("issuer: must not be empty");
@@ -166,8 +170,13 @@ public record JwtIssuerConfig(
     if (clockSkew.isNegative()) {
       throw new IllegalArgumentException("clock-skew: must not be negative");
     }
-    if (fromHeaders.isEmpty() && fromCookies.isEmpty()) {
-      throw new IllegalArgumentException("from-headers: no token location; configure from-headers or from-cookies");
+    if (fromHeaders.isEmpty() && fromCookies.isEmpty() && fromParams.isEmpty()) {
+      throw new IllegalArgumentException("from-headers: no token location; configure from-headers, from-cookies or from-params");
+    }
+    for (String param : fromParams) {
+      if (param.isEmpty() || !isToken(param)) {
+        throw new IllegalArgumentException("from-params: not a parameter name: " + param);
+      }
     }
     for (String cookie : fromCookies) {
       if (cookie.isEmpty() || !isToken(cookie)) {
@@ -217,6 +226,7 @@ public record JwtIssuerConfig(
     builder.clockSkew = clockSkew;
     builder.fromHeaders = fromHeaders;
     builder.fromCookies = fromCookies;
+    builder.fromParams = fromParams;
     builder.forwardToken = forwardToken;
     builder.claimsToHeaders = claimsToHeaders;
     builder.groupsClaim = groupsClaim;
@@ -247,6 +257,8 @@ public record JwtIssuerConfig(
         + fromHeaders
         + ", fromCookies="
         + fromCookies
+        + ", fromParams="
+        + fromParams
         + ", forwardToken="
         + forwardToken
         + ", claimsToHeaders="
@@ -302,6 +314,7 @@ public record JwtIssuerConfig(
     private Duration clockSkew = DEFAULT_CLOCK_SKEW;
     private List<TokenHeader> fromHeaders = List.of(DEFAULT_HEADER);
     private List<String> fromCookies = List.of();
+    private List<String> fromParams = List.of();
     private boolean forwardToken;
     private Map<String, String> claimsToHeaders = Map.of();
     private String groupsClaim = DEFAULT_GROUPS_CLAIM;
@@ -412,6 +425,17 @@ public record JwtIssuerConfig(
     }
 
     /**
+     * Sets {@code from-params}.
+     *
+     * @param params the query parameters that may carry a token
+     * @return this builder
+     */
+    public Builder fromParams(List<String> params) {
+      this.fromParams = List.copyOf(params);
+      return this;
+    }
+
+    /**
      * Sets {@code forward-token}.
      *
      * @param forward whether the application receives the token
@@ -477,7 +501,7 @@ public record JwtIssuerConfig(
       }
       return new JwtIssuerConfig(
           issuer, jwksUri, jwksFile, discovery, audiences, effectiveAlgorithms, hmacSecret, clockSkew, fromHeaders,
-          fromCookies, forwardToken, claimsToHeaders, groupsClaim, maxTokenSize);
+          fromCookies, fromParams, forwardToken, claimsToHeaders, groupsClaim, maxTokenSize);
     }
   }
 }

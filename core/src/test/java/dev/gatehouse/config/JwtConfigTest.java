@@ -36,6 +36,7 @@ class JwtConfigTest {
                   clock-skew: 30s
                   from-headers: [{name: Authorization, prefix: "Bearer "}, {name: X-Token}]
                   from-cookies: [access_token]
+                  from-params: [token]
                   forward-token: true
                   claims-to-headers: {email: X-Email, realm_access.roles: X-Roles}
                   groups-claim: realm_access.roles
@@ -53,6 +54,7 @@ class JwtConfigTest {
     assertThat(first.clockSkew()).isEqualTo(Duration.ofSeconds(30));
     assertThat(first.fromHeaders()).containsExactly(new JwtIssuerConfig.TokenHeader("Authorization", "Bearer "), new JwtIssuerConfig.TokenHeader("X-Token", ""));
     assertThat(first.fromCookies()).containsExactly("access_token");
+    assertThat(first.fromParams()).containsExactly("token");
     assertThat(first.forwardToken()).isTrue();
     assertThat(first.claimsToHeaders()).containsExactlyInAnyOrderEntriesOf(Map.of("email", "X-Email", "realm_access.roles", "X-Roles"));
     assertThat(first.groupsClaim()).isEqualTo("realm_access.roles");
@@ -70,6 +72,7 @@ class JwtConfigTest {
     assertThat(issuer.algorithms()).isEqualTo(JwtIssuerConfig.DEFAULT_ALGORITHMS).doesNotContain("HS256", "none");
     assertThat(issuer.fromHeaders()).containsExactly(JwtIssuerConfig.DEFAULT_HEADER);
     assertThat(issuer.fromCookies()).isEmpty();
+    assertThat(issuer.fromParams()).as("never by default").isEmpty();
     assertThat(issuer.forwardToken()).isFalse();
     assertThat(issuer.clockSkew()).isEqualTo(Duration.ofSeconds(60));
     assertThat(issuer.groupsClaim()).isEqualTo("groups");
@@ -96,8 +99,8 @@ class JwtConfigTest {
         .hasMessageStartingWith("authentication.jwt[0].clock-skew: expected a duration");
     assertThatThrownBy(() -> load("authentication: {jwt: [{issuer: https://i.example, discovery: true, claims-to-headers: {sub: X-Forwarded-User}}]}"))
         .hasMessageStartingWith("authentication.jwt[0].claims-to-headers: X-Forwarded-User is reserved");
-    assertThatThrownBy(() -> load("authentication: {jwt: [{issuer: https://i.example, discovery: true, from-params: [token]}]}"))
-        .hasMessage("authentication.jwt[0].from-params: reading tokens from query parameters is not supported by this version of Gatehouse");
+    assertThatThrownBy(() -> load("authentication: {jwt: [{issuer: https://i.example, discovery: true, from-params: ['a b']}]}"))
+        .hasMessage("authentication.jwt[0].from-params: not a parameter name: a b");
     assertThatThrownBy(() -> load("authentication: {jwt: [{issuer: https://i.example, discovery: true}, {issuer: https://i.example, discovery: true}]}"))
         .hasMessage("authentication.jwt: two entries name the same issuer");
     assertThatThrownBy(() -> load("authentication: {jwt: [{issuer: https://i.example, discovery: true, jwks-uri: https://i.example/jwks}]}"))

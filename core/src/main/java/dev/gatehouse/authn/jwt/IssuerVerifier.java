@@ -65,6 +65,7 @@ final class IssuerVerifier implements Closeable {
     Map<TokenLocator.Location, Set<String>> where = new HashMap<>();
     config.fromHeaders().forEach(header -> where.put(TokenLocator.Location.header(header), config.forwardToken() ? Set.of() : Set.of(header.name())));
     config.fromCookies().forEach(cookie -> where.put(TokenLocator.Location.cookie(cookie), Set.of()));
+    config.fromParams().forEach(param -> where.put(TokenLocator.Location.param(param), Set.of()));
     this.locations = Map.copyOf(where);
   }
 

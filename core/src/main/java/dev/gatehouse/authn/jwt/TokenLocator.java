@@ -2,6 +2,8 @@ package dev.gatehouse.authn.jwt;
 
 import dev.gatehouse.RequestView;
 import dev.gatehouse.config.JwtIssuerConfig;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -10,14 +12,15 @@ import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Finds the bearer token in a request: in any header or cookie that some configured issuer reads tokens from.
+ * Finds the bearer token in a request: in any header, cookie or query parameter that some configured issuer reads
+ * tokens from.
  *
  * <p>Exactly one token may be present. Two different tokens (an {@code Authorization} header and a cookie, or two
  * {@code Authorization} headers) are refused, because the application behind might read the other one.
  */
 final class TokenLocator {
 
-  /** Where a token was found: a header (with its prefix) or a cookie. */
+  /** Where a token was found: a header (with its prefix), a cookie or a query parameter. */
   record Location(String kind, String name, String prefix) {
     static Location header(JwtIssuerConfig.TokenHeader header) {
       return new Location("header", header.name().toLowerCase(Locale.ROOT), header.prefix().toLowerCase(Locale.ROOT));
@@ -25,6 +28,10 @@ final class TokenLocator {
 
     static Location cookie(String name) {
       return new Location("cookie", name, "");
+    }
+
+    static Location param(String name) {
+      return new Location("query parameter", name, "");
     }
 
     boolean isHeader() {
@@ -48,11 +55,13 @@ final class TokenLocator {
 
   private final JwtIssuerConfig.TokenHeader[] headers;
   private final String[] cookies;
+  private final String[] params;
 
   TokenLocator(List<JwtIssuerConfig> issuers) {
     Set<Location> headerLocations = new LinkedHashSet<>();
     List<JwtIssuerConfig.TokenHeader> headerList = new ArrayList<>();
     Set<String> cookieNames = new LinkedHashSet<>();
+    Set<String> paramNames = new LinkedHashSet<>();
     for (JwtIssuerConfig issuer : issuers) {
       for (JwtIssuerConfig.TokenHeader header : issuer.fromHeaders()) {
         if (headerLocations.add(Location.header(header))) {
@@ -60,9 +69,11 @@ final class TokenLocator {
         }
       }
       cookieNames.addAll(issuer.fromCookies());
+      paramNames.addAll(issuer.fromParams());
     }
     this.headers = headerList.toArray(JwtIssuerConfig.TokenHeader[]::new);
     this.cookies = cookieNames.toArray(String[]::new);
+    this.params = paramNames.toArray(String[]::new);
   }
 
   Found find(RequestView request) {
@@ -112,6 +123,35 @@ final class TokenLocator {
                 token = candidate;
                 location = Location.cookie(cookie);
               }
+            }
+          }
+        }
+      }
+    }
+    if (params.length > 0 && request.rawQuery().isPresent()) {
+      for (String pair : request.rawQuery().get().split("&")) {
+        int equals = pair.indexOf('=');
+        if (equals < 0) {
+          continue;
+        }
+        String name = pair.substring(0, equals);
+        for (String param : params) {
+          if (param.equals(name)) {
+            String candidate;
+            try {
+              candidate = URLDecoder.decode(pair.substring(equals + 1), StandardCharsets.UTF_8).strip();
+            } catch (IllegalArgumentException e) {
+              return Found.problem("malformed query parameter " + param);
+            }
+            if (candidate.isEmpty()) {
+              continue;
+            }
+            if (token != null && !token.equals(candidate)) {
+              return Found.problem("more than one token in the request");
+            }
+            if (token == null) {
+              token = candidate;
+              location = Location.param(param);
             }
           }
         }

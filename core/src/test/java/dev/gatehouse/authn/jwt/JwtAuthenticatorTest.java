@@ -321,6 +321,21 @@ class JwtAuthenticatorTest {
   }
 
   @Test
+  void tokenInAQueryParameterIsAcceptedOnlyWhenConfigured() {
+    String token = TestTokens.sign(RSA, claims().build());
+    FakeRequest withParam = FakeRequest.get("/orders").query("page=2&access_token=" + token + "&x=%zz");
+    JwtAuthenticator headersOnly = authenticator(issuer().build());
+    JwtAuthenticator params = authenticator(JwtIssuerConfig.builder(jwks.issuer()).jwksUri(jwks.jwksUri()).fromParams(List.of("access_token")).build());
+
+    assertThat(headersOnly.authenticate(withParam)).isEqualTo(AuthenticationResult.none());
+    AuthenticationResult.Success success = (AuthenticationResult.Success) params.authenticate(withParam);
+    assertThat(success.identity().name()).isEqualTo(jwks.issuer() + "/alice");
+    assertThat(success.removeHeaders()).isEmpty();
+    assertRejected(params.authenticate(FakeRequest.get("/").query("access_token=" + token + "&access_token=" + TestTokens.sign(RSA, claims().build()))), "malformed request");
+    assertRejected(params.authenticate(FakeRequest.get("/").query("access_token=%E0%A4%A")), "malformed request");
+  }
+
+  @Test
   void tokenInAnotherIssuersLocationIsRejected() {
     JwksServer second = JwksServer.start(RSA);
     try {

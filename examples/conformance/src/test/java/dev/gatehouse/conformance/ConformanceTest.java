@@ -72,7 +72,8 @@ class ConformanceTest {
                 + JWKS.issuer()
                 + "\n      jwks-uri: "
                 + JWKS.jwksUri()
-                + "\n      audiences: [conformance]\n      max-token-size: 4096\n");
+                + "\n      audiences: [conformance]\n      max-token-size: 4096"
+                + "\n      from-headers: [{name: Authorization, prefix: \"Bearer \"}]\n      from-params: [access_token]\n");
     deliveries.add(Delivery.filter(yaml));
     deliveries.add(Delivery.starter(yaml));
     deliveries.add(Delivery.sidecar(yaml));
@@ -136,6 +137,9 @@ class ConformanceTest {
         row("JWT: alg NONE", bearer(TestTokens.raw("{\"alg\":\"NONE\"}", claims().build().toString(), new byte[0])), Answer.invalidToken("malformed token")),
         // Under the containers' 8 KiB header limit, over the configured max-token-size.
         row("JWT: oversize", bearer(token(claims().claim("padding", "x".repeat(5 * 1024)))), Answer.invalidToken("token too large")),
+        rowWithQuery("JWT: token in the configured query parameter", "q=1&access_token=" + token(claims()), Answer.allowed(JWKS.issuer() + "/alice")),
+        rowWithQuery("JWT: expired token in the query parameter", "access_token=" + token(claims().issueTime(past(600)).expirationTime(past(300))), Answer.invalidToken("token expired")),
+        rowWithQuery("JWT: token in a query parameter nobody reads", "id_token=" + token(claims()), Answer.challenged()),
         row("JWT: token in a cookie nobody reads", "Cookie: access_token=" + token(claims()) + "\r\n", Answer.challenged()),
         row("JWT: Basic and Bearer headers together", auth(basic("sha1-user", "sha1 secret")) + bearer(token(claims())), Answer.challenged()));
   }
@@ -172,9 +176,9 @@ class ConformanceTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("requests")
-  void everyDeliveryGivesTheSameAnswer(String name, String headers, Answer expected) throws IOException {
+  void everyDeliveryGivesTheSameAnswer(String name, String query, String headers, Answer expected) throws IOException {
     for (Delivery delivery : deliveries) {
-      RawHttp.Response response = RawHttp.exchange(delivery.port(), "GET /conformance?q=1 HTTP/1.1\r\nHost: app.test\r\n" + headers);
+      RawHttp.Response response = RawHttp.exchange(delivery.port(), "GET /conformance?" + query + " HTTP/1.1\r\nHost: app.test\r\n" + headers);
 
       assertThat(answer(response)).as("%s through the %s", name, delivery).isEqualTo(expected);
     }
@@ -192,7 +196,11 @@ class ConformanceTest {
   }
 
   private static Arguments row(String name, String headers, Answer expected) {
-    return Arguments.of(name, headers, expected);
+    return Arguments.of(name, "q=1", headers, expected);
+  }
+
+  private static Arguments rowWithQuery(String name, String query, Answer expected) {
+    return Arguments.of(name, query, "", expected);
   }
 
   private static String auth(String value) {

@@ -55,6 +55,7 @@ public record GatehouseProperties(
    * @param fromHeaders Request headers that carry the token, each with the prefix before it. Defaults to
    *     Authorization with the prefix "Bearer ".
    * @param fromCookies Cookies that carry the token.
+   * @param fromParams Query parameters that carry the token; none unless set, since URLs end up in logs.
    * @param forwardToken Whether the application receives the token header. Defaults to false.
    * @param claimsToHeaders Request headers for the application, by claim name (a dotted path).
    * @param groupsClaim Claim holding the caller's groups, a dotted path such as realm_access.roles. Defaults to groups.
@@ -72,6 +73,7 @@ public record GatehouseProperties(
       @Nullable String clockSkew,
       @Nullable List<TokenHeader> fromHeaders,
       @Nullable List<String> fromCookies,
+      @Nullable List<String> fromParams,
       @Nullable Boolean forwardToken,
       @Nullable Map<String, String> claimsToHeaders,
       @Nullable String groupsClaim,
@@ -100,6 +102,7 @@ public record GatehouseProperties(
         tree.put("from-headers", headers);
       }
       putIfSet(tree, "from-cookies", fromCookies);
+      putIfSet(tree, "from-params", fromParams);
       putIfSet(tree, "forward-token", forwardToken);
       putIfSet(tree, "claims-to-headers", claimsToHeaders);
       putIfSet(tree, "groups-claim", groupsClaim);

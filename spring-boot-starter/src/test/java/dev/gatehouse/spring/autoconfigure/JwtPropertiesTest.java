@@ -44,6 +44,7 @@ class JwtPropertiesTest {
       "gatehouse.authentication.jwt[0].clock-skew=30s",
       "gatehouse.authentication.jwt[0].from-headers[0].name=Authorization",
       "gatehouse.authentication.jwt[0].from-headers[0].prefix=Bearer ",
+      "gatehouse.authentication.jwt[0].from-params=access_token",
       "gatehouse.authentication.jwt[0].claims-to-headers.email=X-Auth-Email",
       "gatehouse.authentication.jwt[0].claims-to-headers[realm_access.roles]=X-Roles",
       "gatehouse.authentication.jwt[0].groups-claim=realm_access.roles"
@@ -62,6 +63,7 @@ class JwtPropertiesTest {
               assertThat(issuer.audiences()).containsExactly("orders", "billing");
               assertThat(issuer.clockSkew()).isEqualTo(Duration.ofSeconds(30));
               assertThat(issuer.fromHeaders()).extracting(JwtIssuerConfig.TokenHeader::name).containsExactly("Authorization");
+              assertThat(issuer.fromParams()).containsExactly("access_token");
               assertThat(issuer.claimsToHeaders()).isEqualTo(Map.of("email", "X-Auth-Email", "realm_access.roles", "X-Roles"));
               assertThat(issuer.groupsClaim()).isEqualTo("realm_access.roles");
             });
