@@ -66,26 +66,42 @@ final class Claims {
     return current;
   }
 
-  /** Groups from a claim value: a list of strings, or one string of space-separated names ({@code scope}, {@code scp}). */
+  /**
+   * Groups from a claim value: a list of strings, or one string of space-separated names ({@code scope}, {@code scp}).
+   * A name with a comma or a control character is dropped: {@code X-Forwarded-Groups} is comma-separated, so {@code
+   * "ops,admin"} would read as two groups upstream. Dropping a group only ever takes rights away.
+   */
   static Set<String> groups(@Nullable Object value) {
     Set<String> groups = new LinkedHashSet<>();
     if (value instanceof String text) {
       for (String name : text.split(" +")) {
-        if (!name.isEmpty()) {
-          groups.add(name);
-        }
+        addGroup(groups, name);
       }
     } else if (value instanceof Collection<?> list) {
       for (Object item : list) {
         if (item instanceof String || item instanceof Number || item instanceof Boolean) {
-          String name = String.valueOf(item);
-          if (!name.isEmpty()) {
-            groups.add(name);
-          }
+          addGroup(groups, String.valueOf(item));
         }
       }
     }
     return groups;
+  }
+
+  private static void addGroup(Set<String> groups, String name) {
+    if (!name.isEmpty() && name.indexOf(',') < 0 && isHeaderSafe(name)) {
+      groups.add(name);
+    }
+  }
+
+  /** Whether a value can go into a header as it is: no control characters, which could split or smuggle headers. */
+  static boolean isHeaderSafe(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c < 0x20 || c == 0x7f) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**
@@ -107,12 +123,6 @@ final class Claims {
     } else {
       return null;
     }
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      if (c < 0x20 || c == 0x7f) {
-        return null;
-      }
-    }
-    return text.isEmpty() || text.length() > 4096 ? null : text;
+    return text.isEmpty() || text.length() > 4096 || !isHeaderSafe(text) ? null : text;
   }
 }

@@ -150,6 +150,10 @@ final class IssuerVerifier implements Closeable {
       if (!(claims.getClaim("sub") instanceof String subject) || subject.isEmpty()) {
         throw new BadJWTException("JWT sub claim is not a non-empty string");
       }
+      // iss/sub becomes X-Forwarded-User: a control character in it could split the header upstream.
+      if (!Claims.isHeaderSafe(subject)) {
+        throw new BadJWTException("JWT sub claim has control characters");
+      }
     }
   }
 }

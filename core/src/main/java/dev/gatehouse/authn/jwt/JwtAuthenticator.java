@@ -200,7 +200,7 @@ public final class JwtAuthenticator implements Authenticator {
     attributes.put(Identity.CLAIMS, plain);
     attributes.put("sub", subject);
     attributes.put("iss", config.issuer());
-    if (plain.get("email") instanceof String email) {
+    if (plain.get("email") instanceof String email && Claims.isHeaderSafe(email)) {
       attributes.put(Identity.EMAIL, email);
     }
     Identity identity =
@@ -237,7 +237,7 @@ public final class JwtAuthenticator implements Authenticator {
     if (text.contains("issued in the future")) {
       return "token issued in the future";
     }
-    if (text.contains("missing required claims") || text.contains("sub claim")) {
+    if (text.contains("missing required claims") || text.contains("sub claim is not")) {
       return "required claim missing";
     }
     if (text.contains("aud")) {

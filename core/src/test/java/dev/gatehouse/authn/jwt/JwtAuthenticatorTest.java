@@ -408,6 +408,22 @@ class JwtAuthenticatorTest {
   }
 
   @Test
+  void claimValuesThatCouldForgeHeadersNeverReachThem() {
+    JwtAuthenticator authenticator = authenticator(issuer().build());
+    JWTClaimsSet sneaky =
+        claims()
+            .claim("email", "a@example.com\r\nX-Forwarded-User: admin")
+            .claim("groups", List.of("dev", "ops,admin", "x\ny"))
+            .build();
+
+    Identity identity = identityOf(bearer(authenticator, TestTokens.sign(RSA, sneaky)));
+
+    assertThat(identity.groups()).containsExactly("dev");
+    assertThat(identity.attribute(Identity.EMAIL)).isEmpty();
+    assertRejected(bearer(authenticator, TestTokens.sign(RSA, claims().subject("alice\r\nX-Forwarded-User: admin").build())), "claims not accepted");
+  }
+
+  @Test
   void claimsToHeadersAndTheNotForwardedTokenAreInTheSuccess() {
     JwtAuthenticator authenticator =
         authenticator(issuer().claimsToHeaders(Map.of("email", "X-Auth-Email", "tenant.id", "X-Tenant", "evil", "X-Evil")).build());
