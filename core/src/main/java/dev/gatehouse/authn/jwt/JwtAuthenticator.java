@@ -149,7 +149,8 @@ public final class JwtAuthenticator implements Authenticator {
       issuerName = jwt.getJWTClaimsSet().getIssuer();
     } catch (ParseException | RuntimeException e) {
       // alg "none" in any spelling ends here or at the algorithm check: a plain JWT is not a JWS.
-      return invalid("unparseable token: " + e.getMessage(), "malformed token");
+      // Parser messages can quote the token's header or payload, which never go into a log.
+      return invalid("unparseable token (" + e.getClass().getSimpleName() + ")", "malformed token");
     }
     if (issuerName == null) {
       return invalid("token has no iss", "unknown issuer");
