@@ -47,6 +47,7 @@ class JwtAuthenticatorTest {
   void stop() {
     authenticators.forEach(JwtAuthenticator::close);
     jwks.close();
+    tokensSent.clear();
   }
 
   private JwtIssuerConfig.Builder issuer() {
@@ -67,13 +68,24 @@ class JwtAuthenticatorTest {
     return TestTokens.claims(jwks.issuer(), "alice", AUDIENCE);
   }
 
+  /** The reason of every failure goes to logs; none may quote any part of the token. */
+  private static final List<String> tokensSent = new ArrayList<>();
+
   private static AuthenticationResult bearer(JwtAuthenticator authenticator, String token) {
+    tokensSent.add(token);
     return authenticator.authenticate(FakeRequest.get("/").header("Authorization", "Bearer " + token));
   }
 
   private static void assertRejected(AuthenticationResult result, String description) {
     assertThat(result).isInstanceOf(AuthenticationResult.Failure.class);
     AuthenticationResult.Failure failure = (AuthenticationResult.Failure) result;
+    for (String token : tokensSent) {
+      for (String part : token.split("\\.")) {
+        if (part.length() >= 8) {
+          assertThat(failure.reason()).doesNotContain(part.substring(0, 8));
+        }
+      }
+    }
     assertThat(failure.challenge())
         .hasValue("Bearer realm=\"Restricted\", error=\"invalid_token\", error_description=\"" + description + "\"");
   }
