@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>On top of that: the request target is the client's raw path and query, so the upstream sees exactly the path the
  * engine saw; the client's {@code Host} goes through unchanged (as Envoy does); every header a client could use to claim
- * an identity is removed; and {@code X-Forwarded-For/Proto/Host} plus the identity headers of the {@link
+ * an identity is removed, and so is every header the decision consumed (a bearer token that is not forwarded); and {@code X-Forwarded-For/Proto/Host} plus the identity headers of the {@link
  * Decision.Allow} are set by this hop alone. Jetty's own {@code Via} and {@code Forwarded} are not added: nginx and Envoy
  * send neither by default, and {@code Via} would disclose this host's name.
  *
