@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * What the engine decided about one request.
@@ -22,12 +23,25 @@ public sealed interface Decision permits Decision.Allow, Decision.Refusal {
    * @param identity who made it; empty only when rules allow anonymous access
    * @param headers the identity headers to send upstream (sidecar), in a stable order; names as in {@link
    *     dev.gatehouse.http.IdentityHeaders}
+   * @param removeHeaders request headers the application must not receive (sidecar) or see (filter), such as a bearer
+   *     token that is not forwarded; matched case-insensitively
    */
-  record Allow(Optional<Identity> identity, Map<String, String> headers) implements Decision {
+  record Allow(Optional<Identity> identity, Map<String, String> headers, Set<String> removeHeaders) implements Decision {
     /** Creates an allow decision, copying the headers and keeping their order. */
     public Allow {
       Objects.requireNonNull(identity, "identity");
       headers = Collections.unmodifiableMap(new LinkedHashMap<>(headers));
+      removeHeaders = Set.copyOf(removeHeaders);
+    }
+
+    /**
+     * An allow decision that removes no request header.
+     *
+     * @param identity who made the request
+     * @param headers the identity headers to send upstream
+     */
+    public Allow(Optional<Identity> identity, Map<String, String> headers) {
+      this(identity, headers, Set.of());
     }
   }
 

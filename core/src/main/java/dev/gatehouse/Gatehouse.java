@@ -3,14 +3,18 @@ package dev.gatehouse;
 import dev.gatehouse.authn.AuthenticationResult;
 import dev.gatehouse.authn.Authenticator;
 import dev.gatehouse.authn.basic.BasicAuthenticator;
+import dev.gatehouse.authn.jwt.JwtAuthenticator;
+import dev.gatehouse.config.BasicConfig;
 import dev.gatehouse.config.GatehouseConfig;
 import dev.gatehouse.http.IdentityHeaders;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,17 +35,24 @@ public final class Gatehouse implements AutoCloseable {
 
   private final List<Authenticator> authenticators;
   private final List<String> challenges;
+  /** For each authenticator, the index of its challenge in {@link #challenges}, or -1 when it has none. */
+  private final int[] challengeIndex;
   private final IdentityHeaders identityHeaders;
   private final Decision.Challenge anonymousChallenge;
 
   private Gatehouse(Builder builder) {
     this.authenticators = List.copyOf(builder.authenticators);
     List<String> all = new ArrayList<>();
-    for (Authenticator authenticator : authenticators) {
-      authenticator.challenge().ifPresent(all::add);
+    Set<String> extraHeaders = new LinkedHashSet<>();
+    this.challengeIndex = new int[authenticators.size()];
+    for (int i = 0; i < authenticators.size(); i++) {
+      Optional<String> challenge = authenticators.get(i).challenge();
+      challengeIndex[i] = challenge.isPresent() ? all.size() : -1;
+      challenge.ifPresent(all::add);
+      extraHeaders.addAll(authenticators.get(i).identityHeaderNames());
     }
     this.challenges = List.copyOf(all);
-    this.identityHeaders = IdentityHeaders.defaults();
+    this.identityHeaders = IdentityHeaders.withExtra(extraHeaders);
     this.anonymousChallenge = new Decision.Challenge(challenges, "no credentials");
   }
 
@@ -56,6 +67,11 @@ public final class Gatehouse implements AutoCloseable {
     Objects.requireNonNull(config, "config");
     Builder builder = builder();
     config.authentication().basic().ifPresent(basic -> builder.authenticator(BasicAuthenticator.create(basic)));
+    if (!config.authentication().jwt().isEmpty()) {
+      // One realm for every scheme, so a client sees one protection space.
+      String realm = config.authentication().basic().map(BasicConfig::realm).orElse(BasicConfig.DEFAULT_REALM);
+      builder.authenticator(JwtAuthenticator.create(config.authentication().jwt(), realm));
+    }
     return builder.build();
   }
 
@@ -78,6 +94,8 @@ public final class Gatehouse implements AutoCloseable {
   public Decision decide(RequestView request) {
     Objects.requireNonNull(request, "request");
     Identity identity = null;
+    AuthenticationResult.Success identified = null;
+    Set<String> removeHeaders = Set.of();
     for (int i = 0; i < authenticators.size(); i++) {
       AuthenticationResult result;
       try {
@@ -87,16 +105,43 @@ public final class Gatehouse implements AutoCloseable {
         return new Decision.Challenge(challenges, "authenticator error");
       }
       if (result instanceof AuthenticationResult.Failure failure) {
-        return new Decision.Challenge(challenges, failure.reason());
+        return new Decision.Challenge(challengesFor(i, failure), failure.reason());
       }
-      if (identity == null && result instanceof AuthenticationResult.Success success) {
-        identity = success.identity();
+      if (result instanceof AuthenticationResult.Success success) {
+        if (identity == null) {
+          identity = success.identity();
+          identified = success;
+        }
+        if (!success.removeHeaders().isEmpty()) {
+          removeHeaders = union(removeHeaders, success.removeHeaders());
+        }
       }
     }
     if (identity == null) {
       return anonymousChallenge;
     }
-    return new Decision.Allow(Optional.of(identity), upstreamHeaders(identity));
+    Map<String, String> headers = upstreamHeaders(identity);
+    if (!identified.headers().isEmpty()) {
+      headers.putAll(identified.headers());
+    }
+    return new Decision.Allow(Optional.of(identity), headers, removeHeaders);
+  }
+
+  /** The challenges of a 401 caused by one authenticator: its own replaced by the failure's, if it words one. */
+  private List<String> challengesFor(int authenticator, AuthenticationResult.Failure failure) {
+    int index = challengeIndex[authenticator];
+    if (failure.challenge().isEmpty() || index < 0) {
+      return challenges;
+    }
+    List<String> worded = new ArrayList<>(challenges);
+    worded.set(index, failure.challenge().get());
+    return worded;
+  }
+
+  private static Set<String> union(Set<String> a, Set<String> b) {
+    Set<String> all = new LinkedHashSet<>(a);
+    all.addAll(b);
+    return all;
   }
 
   /**

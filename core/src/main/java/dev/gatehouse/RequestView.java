@@ -29,6 +29,18 @@ public interface RequestView {
   String path();
 
   /**
+   * The query string as received on the request line, without the {@code ?} and without any decoding.
+   *
+   * <p>The default answers empty, for views that have no query to offer; then methods that read query parameters (a
+   * JWT issuer's {@code from-params}) see none.
+   *
+   * @return the raw query, or empty when the request has none
+   */
+  default Optional<String> rawQuery() {
+    return Optional.empty();
+  }
+
+  /**
    * All values of a request header, in the order received.
    *
    * @param name the header name, matched case-insensitively

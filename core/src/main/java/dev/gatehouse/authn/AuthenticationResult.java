@@ -1,7 +1,10 @@
 package dev.gatehouse.authn;
 
 import dev.gatehouse.Identity;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * The answer of one {@link Authenticator} about one request.
@@ -42,6 +45,18 @@ public sealed interface AuthenticationResult
     return new Failure(reason);
   }
 
+  /**
+   * Credentials were present but are not acceptable, and the 401 should say so in this method's own words.
+   *
+   * @param reason why, for logs: what was expected and what was seen, never the credential itself
+   * @param challenge the {@code WWW-Authenticate} value that replaces this method's {@link Authenticator#challenge()},
+   *     such as {@code Bearer realm="api", error="invalid_token", error_description="token expired"}
+   * @return a failure
+   */
+  static AuthenticationResult failure(String reason, String challenge) {
+    return new Failure(reason, Optional.of(challenge));
+  }
+
   /** No credentials of this kind. */
   enum None implements AuthenticationResult {
     /** The only instance. */
@@ -52,11 +67,25 @@ public sealed interface AuthenticationResult
    * Verified credentials.
    *
    * @param identity who the caller is
+   * @param headers further request headers for the application, such as claims a JWT issuer maps to headers; clients
+   *     may never send these names, see {@link Authenticator#identityHeaderNames()}
+   * @param removeHeaders request headers the application must not see, such as a bearer token that is not forwarded
    */
-  record Success(Identity identity) implements AuthenticationResult {
-    /** Creates a success. */
+  record Success(Identity identity, Map<String, String> headers, Set<String> removeHeaders) implements AuthenticationResult {
+    /** Creates a success, copying the collections. */
     public Success {
       Objects.requireNonNull(identity, "identity");
+      headers = Map.copyOf(headers);
+      removeHeaders = Set.copyOf(removeHeaders);
+    }
+
+    /**
+     * A success with no further headers.
+     *
+     * @param identity who the caller is
+     */
+    public Success(Identity identity) {
+      this(identity, Map.of(), Set.of());
     }
   }
 
@@ -64,11 +93,23 @@ public sealed interface AuthenticationResult
    * Credentials present but not acceptable.
    *
    * @param reason why, for logs; never contains the credential
+   * @param challenge the {@code WWW-Authenticate} value to send instead of the method's usual one, such as RFC 6750's
+   *     {@code error="invalid_token"}; empty to send the usual one
    */
-  record Failure(String reason) implements AuthenticationResult {
+  record Failure(String reason, Optional<String> challenge) implements AuthenticationResult {
     /** Creates a failure. */
     public Failure {
       Objects.requireNonNull(reason, "reason");
+      Objects.requireNonNull(challenge, "challenge");
+    }
+
+    /**
+     * A failure answered with the method's usual challenge.
+     *
+     * @param reason why, for logs
+     */
+    public Failure(String reason) {
+      this(reason, Optional.empty());
     }
   }
 }

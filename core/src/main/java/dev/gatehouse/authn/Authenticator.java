@@ -2,6 +2,7 @@ package dev.gatehouse.authn;
 
 import dev.gatehouse.RequestView;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * One way of proving who a caller is: HTTP Basic, a JWT, a client certificate, or your own.
@@ -30,6 +31,17 @@ public interface Authenticator extends AutoCloseable {
    * @return the challenge, or empty when this method has none (client certificates)
    */
   Optional<String> challenge();
+
+  /**
+   * The request headers this method sends to the application on success (beyond {@code X-Forwarded-User} and the
+   * other built-in identity headers), such as the targets of a JWT issuer's {@code claims-to-headers}. The engine adds
+   * them to the headers no client may send, so a client cannot set them itself.
+   *
+   * @return the header names; empty by default
+   */
+  default Set<String> identityHeaderNames() {
+    return Set.of();
+  }
 
   /** Releases background resources (file watchers, key refreshers). The default does nothing. */
   @Override

@@ -1,5 +1,6 @@
 package dev.gatehouse.config;
 
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -7,12 +8,30 @@ import java.util.Optional;
  * {@code authentication}: the methods a caller may use to prove who it is.
  *
  * @param basic HTTP Basic, when configured
+ * @param jwt the issuers whose bearer tokens are accepted; empty when JWT authentication is off
  */
-public record AuthenticationConfig(Optional<BasicConfig> basic) {
+public record AuthenticationConfig(Optional<BasicConfig> basic, List<JwtIssuerConfig> jwt) {
 
-  /** Validates the section. */
+  /**
+   * Validates the section.
+   *
+   * @throws IllegalArgumentException if two JWT entries name the same issuer
+   */
   public AuthenticationConfig {
     Objects.requireNonNull(basic, "basic");
+    jwt = List.copyOf(jwt);
+    if (jwt.stream().map(JwtIssuerConfig::issuer).distinct().count() != jwt.size()) {
+      throw new IllegalArgumentException("two entries name the same issuer");
+    }
+  }
+
+  /**
+   * Only HTTP Basic.
+   *
+   * @param basic HTTP Basic, when configured
+   */
+  public AuthenticationConfig(Optional<BasicConfig> basic) {
+    this(basic, List.of());
   }
 
   /**
@@ -21,6 +40,6 @@ public record AuthenticationConfig(Optional<BasicConfig> basic) {
    * @return {@code true} if some caller could authenticate
    */
   public boolean any() {
-    return basic.isPresent();
+    return basic.isPresent() || !jwt.isEmpty();
   }
 }

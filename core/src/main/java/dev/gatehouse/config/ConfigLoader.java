@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -93,10 +94,14 @@ public final class ConfigLoader {
 
   private static AuthenticationConfig authentication(ConfigNode node) {
     Optional<BasicConfig> basic = node.child("basic").map(ConfigLoader::basic);
-    node.rejectUnsupported("jwt", "JWT authentication");
+    List<JwtIssuerConfig> jwt = JwtIssuerBinder.bindAll(node.children("jwt"));
     node.rejectUnsupported("client-certificate", "client certificate authentication");
     node.rejectUnknownKeys();
-    return new AuthenticationConfig(basic);
+    try {
+      return new AuthenticationConfig(basic, jwt);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(node.keyPath("jwt"), e.getMessage());
+    }
   }
 
   private static BasicConfig basic(ConfigNode node) {

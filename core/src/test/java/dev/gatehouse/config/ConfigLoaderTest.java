@@ -87,8 +87,8 @@ class ConfigLoaderTest {
   void featuresOfLaterVersionsAreRefusedRatherThanIgnored() throws IOException {
     assertThatThrownBy(() -> ConfigLoader.load(yaml("tls: {certificate: a.pem}\nauthentication: {basic: {htpasswd: HTPASSWD}}")))
         .hasMessage("tls: TLS is not supported by this version of Gatehouse");
-    assertThatThrownBy(() -> ConfigLoader.load(yaml("authentication: {basic: {htpasswd: HTPASSWD}, jwt: []}")))
-        .hasMessage("authentication.jwt: JWT authentication is not supported by this version of Gatehouse");
+    assertThatThrownBy(() -> ConfigLoader.load(yaml("authentication: {basic: {htpasswd: HTPASSWD}, client-certificate: {}}")))
+        .hasMessage("authentication.client-certificate: client certificate authentication is not supported by this version of Gatehouse");
   }
 
   @Test

@@ -14,6 +14,7 @@ public final class FakeRequest implements RequestView {
   private final String path;
   private final List<Map.Entry<String, String>> headers = new ArrayList<>();
   private String remoteAddress = "127.0.0.1";
+  private String query;
   private boolean secure;
 
   private FakeRequest(String method, String path) {
@@ -37,6 +38,17 @@ public final class FakeRequest implements RequestView {
   public FakeRequest basic(String user, String password) {
     String token = Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
     return header("Authorization", "Basic " + token);
+  }
+
+  /** Sets the raw query string, without the {@code ?}. */
+  public FakeRequest query(String rawQuery) {
+    this.query = rawQuery;
+    return this;
+  }
+
+  @Override
+  public java.util.Optional<String> rawQuery() {
+    return java.util.Optional.ofNullable(query);
   }
 
   public FakeRequest remoteAddress(String address) {

@@ -36,6 +36,8 @@ final class AuthenticatedRequest extends HttpServletRequestWrapper {
    * caller identity header (checked without allocating) is the client's, and the common header lookup costs nothing.
    */
   private final boolean engineHeadersAreCallerHeaders;
+  /** Request headers the decision consumed (a bearer token that is not forwarded): the application never sees them. */
+  private final String[] removed;
 
   AuthenticatedRequest(HttpServletRequest request, Decision.Allow allow, IdentityHeaders identityHeaders) {
     super(request);
@@ -50,6 +52,7 @@ final class AuthenticatedRequest extends HttpServletRequestWrapper {
     this.engineHeaders = headers;
     this.engineHeadersAreCallerHeaders =
         allow.headers().keySet().stream().allMatch(identityHeaders::isCallerIdentityHeader);
+    this.removed = allow.removeHeaders().toArray(String[]::new);
   }
 
   @Override
@@ -90,6 +93,9 @@ final class AuthenticatedRequest extends HttpServletRequestWrapper {
 
   @Override
   public @Nullable String getHeader(String name) {
+    if (isRemoved(name)) {
+      return null;
+    }
     if (!isEngineOwned(name)) {
       return super.getHeader(name);
     }
@@ -99,6 +105,9 @@ final class AuthenticatedRequest extends HttpServletRequestWrapper {
 
   @Override
   public Enumeration<String> getHeaders(String name) {
+    if (isRemoved(name)) {
+      return Collections.emptyEnumeration();
+    }
     if (!isEngineOwned(name)) {
       return super.getHeaders(name);
     }
@@ -113,7 +122,7 @@ final class AuthenticatedRequest extends HttpServletRequestWrapper {
     if (received != null) {
       while (received.hasMoreElements()) {
         String name = received.nextElement();
-        if (!isEngineOwned(name)) {
+        if (!isEngineOwned(name) && !isRemoved(name)) {
           names.add(name);
         }
       }
@@ -126,6 +135,9 @@ final class AuthenticatedRequest extends HttpServletRequestWrapper {
 
   @Override
   public int getIntHeader(String name) {
+    if (isRemoved(name)) {
+      return -1;
+    }
     if (!isEngineOwned(name)) {
       return super.getIntHeader(name);
     }
@@ -135,6 +147,9 @@ final class AuthenticatedRequest extends HttpServletRequestWrapper {
 
   @Override
   public long getDateHeader(String name) {
+    if (isRemoved(name)) {
+      return -1;
+    }
     if (!isEngineOwned(name)) {
       return super.getDateHeader(name);
     }
@@ -143,6 +158,15 @@ final class AuthenticatedRequest extends HttpServletRequestWrapper {
     }
     // As the container would for any header that does not hold a date.
     throw new IllegalArgumentException("header " + name + " is not a date");
+  }
+
+  private boolean isRemoved(String name) {
+    for (String header : removed) {
+      if (header.equalsIgnoreCase(name)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Whether the application must see the engine's answer for this name, never what the client sent. */

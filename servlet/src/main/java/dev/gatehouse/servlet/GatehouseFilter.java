@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * no-store}, and the chain does not continue. An allowed request continues with a wrapper on which {@code
  * getUserPrincipal()}, {@code getRemoteUser()}, {@code isUserInRole(group)} and {@code getAuthType()} answer from the
  * engine's identity, and on which the caller identity headers ({@code X-Forwarded-User} and the like) are the engine's:
- * whatever the client sent under those names, in any spelling, is hidden.
+ * whatever the client sent under those names, in any spelling, is hidden. Headers the decision consumes, such as a JWT
+ * bearer token that is not forwarded, are hidden too.
  *
  * <p>Two ways to set it up:
  *

@@ -8,6 +8,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import java.util.ArrayList;
 import java.util.Enumeration;
 import java.util.List;
+import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -41,6 +42,18 @@ final class ServletRequestView implements RequestView {
       original = stringAttribute(AsyncContext.ASYNC_REQUEST_URI);
     }
     return original != null ? original : request.getRequestURI();
+  }
+
+  /** The undecoded query the client sent, taken like {@link #path()} from the original request on a dispatch. */
+  @Override
+  public Optional<String> rawQuery() {
+    @Nullable String original = null;
+    if (request.getDispatcherType() == DispatcherType.ERROR) {
+      original = stringAttribute(RequestDispatcher.ERROR_QUERY_STRING);
+    } else if (request.getDispatcherType() == DispatcherType.ASYNC) {
+      original = stringAttribute(AsyncContext.ASYNC_QUERY_STRING);
+    }
+    return Optional.ofNullable(original != null ? original : request.getQueryString());
   }
 
   private @Nullable String stringAttribute(String name) {

@@ -35,6 +35,21 @@ class AuthenticatedRequestTest {
     assertThat(request.getHeader("Accept")).isEqualTo("*/*");
   }
 
+  @Test
+  void headerTheDecisionRemovesIsHiddenFromTheApplication() {
+    HttpServletRequest received =
+        request(List.of(Map.entry("Authorization", "Bearer eyJ.secret.token"), Map.entry("Accept", "*/*")));
+    Decision.Allow allow =
+        new Decision.Allow(Optional.of(Identity.of("iss/alice", Identity.JWT)), Map.of(), java.util.Set.of("Authorization"));
+
+    AuthenticatedRequest request = new AuthenticatedRequest(received, allow, IdentityHeaders.defaults());
+
+    assertThat(request.getHeader("authorization")).isNull();
+    assertThat(Collections.list(request.getHeaders("Authorization"))).isEmpty();
+    assertThat(Collections.list(request.getHeaderNames())).containsExactly("Accept");
+    assertThat(request.getAuthType()).isEqualTo("Bearer");
+  }
+
   /** A received request with these headers; only the header accessors are needed. */
   private static HttpServletRequest request(List<Map.Entry<String, String>> headers) {
     return (HttpServletRequest)

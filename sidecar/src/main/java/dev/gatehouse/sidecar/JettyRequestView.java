@@ -4,6 +4,7 @@ import dev.gatehouse.RequestView;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.List;
+import java.util.Optional;
 import org.eclipse.jetty.server.Request;
 
 /** A {@link RequestView} over a Jetty core request: values as received, nothing decoded or normalised. */
@@ -26,6 +27,11 @@ final class JettyRequestView implements RequestView {
     String path = request.getHttpURI().getPath();
     // Authority-form targets (CONNECT host:port) have no path.
     return path == null ? "" : path;
+  }
+
+  @Override
+  public Optional<String> rawQuery() {
+    return Optional.ofNullable(request.getHttpURI().getQuery());
   }
 
   @Override

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.ListIterator;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.transport.HttpClientTransportDynamic;
@@ -32,7 +33,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>On top of that: the request target is the client's raw path and query, so the upstream sees exactly the path the
  * engine saw; the client's {@code Host} goes through unchanged (as Envoy does); every header a client could use to claim
- * an identity is removed; and {@code X-Forwarded-For/Proto/Host} plus the identity headers of the {@link
+ * an identity is removed, and so is every header the decision consumed (a bearer token that is not forwarded); and {@code X-Forwarded-For/Proto/Host} plus the identity headers of the {@link
  * Decision.Allow} are set by this hop alone. Jetty's own {@code Via} and {@code Forwarded} are not added: nginx and Envoy
  * send neither by default, and {@code Via} would disclose this host's name.
  *
@@ -113,14 +114,27 @@ final class UpstreamProxyHandler extends ProxyHandler.Reverse {
   protected void copyRequestHeaders(Request clientToProxyRequest, org.eclipse.jetty.client.Request proxyToServerRequest) {
     super.copyRequestHeaders(clientToProxyRequest, proxyToServerRequest);
     List<String> connection = clientToProxyRequest.getHeaders().getValuesList(HttpHeader.CONNECTION);
+    // Headers the decision consumed, such as a bearer token that is not forwarded.
+    Set<String> remove =
+        clientToProxyRequest.getAttribute(AuthenticatingHandler.DECISION_ATTRIBUTE) instanceof Decision.Allow allow ? allow.removeHeaders() : Set.of();
     proxyToServerRequest.headers(
         headers -> {
           for (ListIterator<HttpField> fields = headers.listIterator(); fields.hasNext(); ) {
-            if (identityHeaders.mustStrip(fields.next().getName(), connection)) {
+            String name = fields.next().getName();
+            if (identityHeaders.mustStrip(name, connection) || (!remove.isEmpty() && isRemoved(remove, name))) {
               fields.remove();
             }
           }
         });
+  }
+
+  private static boolean isRemoved(Set<String> remove, String name) {
+    for (String removed : remove) {
+      if (removed.equalsIgnoreCase(name)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   @Override

@@ -2,14 +2,22 @@ package dev.gatehouse.conformance;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.util.Base64URL;
+import com.nimbusds.jwt.JWTClaimsSet;
 import dev.gatehouse.testing.Fixtures;
+import dev.gatehouse.testing.JwksServer;
+import dev.gatehouse.testing.TestTokens;
 import dev.gatehouse.testing.RawHttp;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Date;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -27,6 +35,11 @@ import org.junit.jupiter.params.provider.MethodSource;
 class ConformanceTest {
 
   private static final String CHALLENGE = "Basic realm=\"Conformance\", charset=\"UTF-8\"";
+  private static final String BEARER = "Bearer realm=\"Conformance\"";
+
+  /** A real JWKS endpoint for the JWT rows; every delivery fetches the same keys from it. */
+  private static final RSAKey KEY = TestTokens.rsa("conformance-1");
+  private static final JwksServer JWKS = JwksServer.start(KEY);
 
   @TempDir static Path directory;
   private static final List<Delivery> deliveries = new ArrayList<>();
@@ -34,7 +47,12 @@ class ConformanceTest {
   /** What a client sees: status, challenges, body. */
   record Answer(int status, List<String> challenges, String body) {
     static Answer challenged() {
-      return new Answer(401, List.of(CHALLENGE), "Unauthorized\n");
+      return new Answer(401, List.of(CHALLENGE, BEARER), "Unauthorized\n");
+    }
+
+    static Answer invalidToken(String description) {
+      return new Answer(
+          401, List.of(CHALLENGE, BEARER + ", error=\"invalid_token\", error_description=\"" + description + "\""), "Unauthorized\n");
     }
 
     static Answer allowed(String user) {
@@ -48,7 +66,14 @@ class ConformanceTest {
     Path yaml =
         Files.writeString(
             directory.resolve("gatehouse.yaml"),
-            "authentication:\n  basic:\n    realm: Conformance\n    htpasswd: " + htpasswd + "\n");
+            "authentication:\n  basic:\n    realm: Conformance\n    htpasswd: "
+                + htpasswd
+                + "\n  jwt:\n    - issuer: "
+                + JWKS.issuer()
+                + "\n      jwks-uri: "
+                + JWKS.jwksUri()
+                + "\n      audiences: [conformance]\n      max-token-size: 4096"
+                + "\n      from-headers: [{name: Authorization, prefix: \"Bearer \"}]\n      from-params: [access_token]\n");
     deliveries.add(Delivery.filter(yaml));
     deliveries.add(Delivery.starter(yaml));
     deliveries.add(Delivery.sidecar(yaml));
@@ -59,6 +84,7 @@ class ConformanceTest {
     for (Delivery delivery : deliveries) {
       delivery.close();
     }
+    JWKS.close();
   }
 
   static Stream<Arguments> requests() {
@@ -89,19 +115,70 @@ class ConformanceTest {
         row("empty user", auth(basic("", "sha1 secret")), Answer.challenged()),
         row("invalid UTF-8", auth("Basic " + Base64.getEncoder().encodeToString(new byte[] {'a', (byte) 0xff, ':', 'b'})), Answer.challenged()),
         row("two Authorization headers", auth(basic("sha1-user", "sha1 secret")) + auth(basic("mallory", "x")), Answer.challenged()),
-        row("other scheme", "Authorization: Bearer eyJhbGciOiJub25lIn0.e30.\r\n", Answer.challenged()),
+        row("unsigned bearer token", "Authorization: Bearer eyJhbGciOiJub25lIn0.e30.\r\n", Answer.invalidToken("malformed token")),
+        row("other scheme", "Authorization: Digest username=\"a\"\r\n", Answer.challenged()),
         row("forged X-Forwarded-User alone", "X-Forwarded-User: admin\r\n", Answer.challenged()),
         row(
             "forged X-Forwarded-User in every spelling beside valid credentials",
             auth(basic("sha1-user", "sha1 secret")) + "X-Forwarded-User: admin\r\nx_forwarded_user: admin\r\nX.Forwarded.User: admin\r\nX-FORWARDED-USER: admin\r\n",
-            Answer.allowed("sha1-user")));
+            Answer.allowed("sha1-user")),
+        row("JWT: valid RS256", bearer(token(claims())), Answer.allowed(JWKS.issuer() + "/alice")),
+        row("JWT: lower-case scheme", "Authorization: bearer " + token(claims()) + "\r\n", Answer.allowed(JWKS.issuer() + "/alice")),
+        row(
+            "JWT: forged X-Forwarded-User beside a valid token",
+            bearer(token(claims())) + "X-Forwarded-User: admin\r\nx_forwarded_user: admin\r\n",
+            Answer.allowed(JWKS.issuer() + "/alice")),
+        row("JWT: expired", bearer(token(claims().issueTime(past(600)).expirationTime(past(300)))), Answer.invalidToken("token expired")),
+        row("JWT: not yet valid", bearer(token(claims().notBeforeTime(Date.from(Instant.now().plusSeconds(600))))), Answer.invalidToken("token not yet valid")),
+        row("JWT: wrong audience", bearer(token(claims().audience("payroll"))), Answer.invalidToken("audience not accepted")),
+        row("JWT: unknown issuer", bearer(token(claims().issuer("https://evil.example"))), Answer.invalidToken("unknown issuer")),
+        row("JWT: tampered payload", bearer(tampered()), Answer.invalidToken("invalid signature")),
+        row("JWT: HS256 signed with the RSA public key", bearer(hmacWithPublicKey()), Answer.invalidToken("no matching key or algorithm")),
+        row("JWT: alg NONE", bearer(TestTokens.raw("{\"alg\":\"NONE\"}", claims().build().toString(), new byte[0])), Answer.invalidToken("malformed token")),
+        // Under the containers' 8 KiB header limit, over the configured max-token-size.
+        row("JWT: oversize", bearer(token(claims().claim("padding", "x".repeat(5 * 1024)))), Answer.invalidToken("token too large")),
+        rowWithQuery("JWT: token in the configured query parameter", "q=1&access_token=" + token(claims()), Answer.allowed(JWKS.issuer() + "/alice")),
+        rowWithQuery("JWT: expired token in the query parameter", "access_token=" + token(claims().issueTime(past(600)).expirationTime(past(300))), Answer.invalidToken("token expired")),
+        rowWithQuery("JWT: token in a query parameter nobody reads", "id_token=" + token(claims()), Answer.challenged()),
+        row("JWT: token in a cookie nobody reads", "Cookie: access_token=" + token(claims()) + "\r\n", Answer.challenged()),
+        row("JWT: Basic and Bearer headers together", auth(basic("sha1-user", "sha1 secret")) + bearer(token(claims())), Answer.challenged()));
+  }
+
+  private static JWTClaimsSet.Builder claims() {
+    return TestTokens.claims(JWKS.issuer(), "alice", "conformance");
+  }
+
+  private static String token(JWTClaimsSet.Builder claims) {
+    return TestTokens.sign(KEY, claims.build());
+  }
+
+  private static Date past(long seconds) {
+    return Date.from(Instant.now().minusSeconds(seconds));
+  }
+
+  private static String tampered() {
+    String[] parts = token(claims()).split("\\.");
+    String payload = TestTokens.payloadOf(String.join(".", parts)).replace("\"alice\"", "\"admin\"");
+    return parts[0] + "." + Base64URL.encode(payload) + "." + parts[2];
+  }
+
+  private static String hmacWithPublicKey() {
+    try {
+      return TestTokens.signHmac(KEY.toRSAPublicKey().getEncoded(), JWSAlgorithm.HS256, KEY.getKeyID(), claims().build());
+    } catch (com.nimbusds.jose.JOSEException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static String bearer(String token) {
+    return "Authorization: Bearer " + token + "\r\n";
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("requests")
-  void everyDeliveryGivesTheSameAnswer(String name, String headers, Answer expected) throws IOException {
+  void everyDeliveryGivesTheSameAnswer(String name, String query, String headers, Answer expected) throws IOException {
     for (Delivery delivery : deliveries) {
-      RawHttp.Response response = RawHttp.exchange(delivery.port(), "GET /conformance?q=1 HTTP/1.1\r\nHost: app.test\r\n" + headers);
+      RawHttp.Response response = RawHttp.exchange(delivery.port(), "GET /conformance?" + query + " HTTP/1.1\r\nHost: app.test\r\n" + headers);
 
       assertThat(answer(response)).as("%s through the %s", name, delivery).isEqualTo(expected);
     }
@@ -119,7 +196,11 @@ class ConformanceTest {
   }
 
   private static Arguments row(String name, String headers, Answer expected) {
-    return Arguments.of(name, headers, expected);
+    return Arguments.of(name, "q=1", headers, expected);
+  }
+
+  private static Arguments rowWithQuery(String name, String query, Answer expected) {
+    return Arguments.of(name, query, "", expected);
   }
 
   private static String auth(String value) {

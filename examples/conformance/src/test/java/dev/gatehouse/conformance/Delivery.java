@@ -139,14 +139,20 @@ interface Delivery extends AutoCloseable {
   }
 
   private static void flatten(String prefix, Map<?, ?> tree, List<String> properties) {
-    tree.forEach((key, value) -> {
-      String name = prefix + "." + key;
-      if (value instanceof Map<?, ?> child) {
-        flatten(name, child, properties);
-      } else {
-        properties.add(name + "=" + value);
+    tree.forEach((key, value) -> flattenValue(prefix + "." + key, value, properties));
+  }
+
+  /** Lists become indexed properties ({@code jwt[0].issuer}), as Spring Boot binds them. */
+  private static void flattenValue(String name, Object value, List<String> properties) {
+    if (value instanceof Map<?, ?> child) {
+      flatten(name, child, properties);
+    } else if (value instanceof List<?> list) {
+      for (int i = 0; i < list.size(); i++) {
+        flattenValue(name + "[" + i + "]", list.get(i), properties);
       }
-    });
+    } else {
+      properties.add(name + "=" + value);
+    }
   }
 
   /** A Spring Boot application that serves {@link WhoAmI.Servlet}; the starter does the rest. */

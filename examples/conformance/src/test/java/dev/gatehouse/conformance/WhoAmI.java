@@ -14,7 +14,7 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 
 /**
- * The app behind each delivery. It answers {@code user=<who>;forwarded-user=<X-Forwarded-User values>}: who the app
+ * The app behind each delivery. It answers {@code user=<who>;forwarded-user=<X-Forwarded-User values>;bearer-visible=<whether a bearer token reached it>}: who the app
  * believes the caller is, the way such an app finds out (the servlet API inside a container, the {@code
  * X-Forwarded-User} header behind the sidecar), and every {@code X-Forwarded-User} value it can read, which must never
  * be a client's.
@@ -24,7 +24,16 @@ final class WhoAmI {
   private WhoAmI() {}
 
   static String describe(String user, List<String> forwardedUser) {
-    return "user=" + user + ";forwarded-user=" + String.join(",", forwardedUser);
+    return describe(user, forwardedUser, false);
+  }
+
+  /** As above, plus whether a bearer token reached the app (it never should: tokens are not forwarded by default). */
+  static String describe(String user, List<String> forwardedUser, boolean bearerVisible) {
+    return "user=" + user + ";forwarded-user=" + String.join(",", forwardedUser) + ";bearer-visible=" + bearerVisible;
+  }
+
+  static boolean isBearer(List<String> authorization) {
+    return authorization.stream().anyMatch(value -> value.regionMatches(true, 0, "Bearer ", 0, 7));
   }
 
   /** For the filter and the starter: the container tells the app. */
@@ -33,7 +42,11 @@ final class WhoAmI {
 
     @Override
     protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
-      String body = describe(String.valueOf(request.getRemoteUser()), Collections.list(request.getHeaders("X-Forwarded-User")));
+      String body =
+          describe(
+              String.valueOf(request.getRemoteUser()),
+              Collections.list(request.getHeaders("X-Forwarded-User")),
+              isBearer(Collections.list(request.getHeaders("Authorization"))));
       response.setContentType("text/plain; charset=UTF-8");
       response.getOutputStream().write(body.getBytes(StandardCharsets.UTF_8));
     }
@@ -44,7 +57,9 @@ final class WhoAmI {
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
       List<String> forwardedUser = request.getHeaders().getValuesList("X-Forwarded-User");
-      String body = describe(forwardedUser.isEmpty() ? "null" : forwardedUser.get(0), forwardedUser);
+      String body =
+          describe(
+              forwardedUser.isEmpty() ? "null" : forwardedUser.get(0), forwardedUser, isBearer(request.getHeaders().getValuesList("Authorization")));
       response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; charset=UTF-8");
       response.write(true, ByteBuffer.wrap(body.getBytes(StandardCharsets.UTF_8)), callback);
       return true;

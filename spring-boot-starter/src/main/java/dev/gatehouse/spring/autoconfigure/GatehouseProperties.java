@@ -2,7 +2,9 @@ package dev.gatehouse.spring.autoconfigure;
 
 import dev.gatehouse.config.ConfigLoader;
 import dev.gatehouse.config.GatehouseConfig;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -33,8 +35,89 @@ public record GatehouseProperties(
    * Ways for callers to prove who they are.
    *
    * @param basic HTTP Basic authentication against an htpasswd file.
+   * @param jwt Issuers whose JWT bearer tokens are accepted.
    */
-  public record Authentication(@DefaultValue Basic basic) {}
+  public record Authentication(@DefaultValue Basic basic, @Nullable List<Jwt> jwt) {}
+
+  /**
+   * One issuer whose JWT bearer tokens are accepted.
+   *
+   * @param issuer Exact iss value of the issuer's tokens.
+   * @param jwksUri URL of the issuer's JSON Web Key Set; https, or http on a loopback address.
+   * @param jwksFile Path of a local JSON Web Key Set file, instead of a URL.
+   * @param discovery Whether to find the JWKS URL in the issuer's /.well-known/openid-configuration.
+   * @param audiences Accepted aud values; when empty, aud is not checked.
+   * @param algorithms Accepted JWS algorithms. Defaults to RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384,
+   *     ES512 and EdDSA.
+   * @param hmacSecret Shared secret for HS256, HS384 and HS512, at least 32 bytes.
+   * @param hmacSecretFile Path of a file holding the shared secret.
+   * @param clockSkew Allowed clock skew for exp, nbf and iat, such as 30s. Defaults to 60s.
+   * @param fromHeaders Request headers that carry the token, each with the prefix before it. Defaults to
+   *     Authorization with the prefix "Bearer ".
+   * @param fromCookies Cookies that carry the token.
+   * @param fromParams Query parameters that carry the token; none unless set, since URLs end up in logs.
+   * @param forwardToken Whether the application receives the token header. Defaults to false.
+   * @param claimsToHeaders Request headers for the application, by claim name (a dotted path).
+   * @param groupsClaim Claim holding the caller's groups, a dotted path such as realm_access.roles. Defaults to groups.
+   * @param maxTokenSize Longest token accepted, such as 16384 or 16KiB. Defaults to 16KiB.
+   */
+  public record Jwt(
+      @Nullable String issuer,
+      @Nullable String jwksUri,
+      @Nullable String jwksFile,
+      @Nullable Boolean discovery,
+      @Nullable List<String> audiences,
+      @Nullable List<String> algorithms,
+      @Nullable String hmacSecret,
+      @Nullable String hmacSecretFile,
+      @Nullable String clockSkew,
+      @Nullable List<TokenHeader> fromHeaders,
+      @Nullable List<String> fromCookies,
+      @Nullable List<String> fromParams,
+      @Nullable Boolean forwardToken,
+      @Nullable Map<String, String> claimsToHeaders,
+      @Nullable String groupsClaim,
+      @Nullable String maxTokenSize) {
+
+    /** The YAML tree of this entry, holding only the keys that were set. */
+    Map<String, Object> toTree() {
+      Map<String, Object> tree = new LinkedHashMap<>();
+      putIfSet(tree, "issuer", issuer);
+      putIfSet(tree, "jwks-uri", jwksUri);
+      putIfSet(tree, "jwks-file", jwksFile);
+      putIfSet(tree, "discovery", discovery);
+      putIfSet(tree, "audiences", audiences);
+      putIfSet(tree, "algorithms", algorithms);
+      putIfSet(tree, "hmac-secret", hmacSecret);
+      putIfSet(tree, "hmac-secret-file", hmacSecretFile);
+      putIfSet(tree, "clock-skew", clockSkew);
+      if (fromHeaders != null) {
+        List<Map<String, Object>> headers = new ArrayList<>();
+        for (TokenHeader header : fromHeaders) {
+          Map<String, Object> headerTree = new LinkedHashMap<>();
+          putIfSet(headerTree, "name", header.name());
+          putIfSet(headerTree, "prefix", header.prefix());
+          headers.add(headerTree);
+        }
+        tree.put("from-headers", headers);
+      }
+      putIfSet(tree, "from-cookies", fromCookies);
+      putIfSet(tree, "from-params", fromParams);
+      putIfSet(tree, "forward-token", forwardToken);
+      putIfSet(tree, "claims-to-headers", claimsToHeaders);
+      putIfSet(tree, "groups-claim", groupsClaim);
+      putIfSet(tree, "max-token-size", maxTokenSize);
+      return tree;
+    }
+  }
+
+  /**
+   * A request header that carries a token.
+   *
+   * @param name Header name, such as Authorization.
+   * @param prefix Text before the token, such as "Bearer "; empty when the whole value is the token.
+   */
+  public record TokenHeader(@Nullable String name, @Nullable String prefix) {}
 
   /**
    * HTTP Basic authentication against an htpasswd file.
@@ -67,6 +150,9 @@ public record GatehouseProperties(
     Map<String, Object> authenticationTree = new LinkedHashMap<>();
     if (!basic.isEmpty()) {
       authenticationTree.put("basic", basic);
+    }
+    if (authentication.jwt() != null && !authentication.jwt().isEmpty()) {
+      authenticationTree.put("jwt", authentication.jwt().stream().map(Jwt::toTree).toList());
     }
     Map<String, Object> tree = new LinkedHashMap<>();
     if (!authenticationTree.isEmpty()) {

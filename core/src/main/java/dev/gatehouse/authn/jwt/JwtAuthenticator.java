@@ -1,0 +1,297 @@
+package dev.gatehouse.authn.jwt;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.KeySourceException;
+import com.nimbusds.jose.jwk.source.RateLimitReachedException;
+import com.nimbusds.jose.proc.BadJOSEException;
+import com.nimbusds.jose.proc.BadJWSException;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import com.nimbusds.jwt.proc.BadJWTException;
+import com.nimbusds.jwt.proc.ExpiredJWTException;
+import dev.gatehouse.Identity;
+import dev.gatehouse.RequestView;
+import dev.gatehouse.authn.AuthenticationResult;
+import dev.gatehouse.authn.Authenticator;
+import dev.gatehouse.config.BasicConfig;
+import dev.gatehouse.config.JwtIssuerConfig;
+import java.text.ParseException;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * JWT bearer authentication (RFC 6750) for one or more issuers, with keys from each issuer's JWKS.
+ *
+ * <p>Per request: find the token (by default {@code Authorization: Bearer}); refuse it unseen if it is longer than the
+ * size limit or is not three base64url parts; if its SHA-256 digest is in the cache of verified tokens and it has not
+ * expired, that is the answer. Otherwise read its {@code iss} (unverified, only to choose the issuer; an unknown issuer
+ * is a 401) and let that issuer's Nimbus processor verify everything: an allowed algorithm, the signature with a key
+ * from the issuer's JWKS or secret only, {@code exp} (required), {@code nbf}, {@code iat}, {@code iss} exactly, {@code
+ * aud}, and no unknown {@code crit} header. The JWKS is cached and refreshed in the background; a token with an unknown
+ * {@code kid} triggers a fetch at most twice per 30 seconds; the last keys are kept while the issuer is down.
+ *
+ * <p>The identity is named {@code iss/sub} (Istio's request principal), its groups come from the issuer's groups claim,
+ * and all claims are kept under {@link Identity#CLAIMS}. A bad token is a 401 whose challenge says {@code
+ * error="invalid_token"} with a short fixed description; the logs get the reason with the issuer and {@code kid}, never
+ * the token.
+ *
+ * <p>Thread-safe. {@link #close()} stops the background key refresh.
+ */
+public final class JwtAuthenticator implements Authenticator {
+
+  private static final Logger log = LoggerFactory.getLogger(JwtAuthenticator.class);
+
+  private final Map<String, IssuerVerifier> issuers;
+  private final TokenLocator locator;
+  private final VerifiedTokenCache cache;
+  private final int maxTokenSize;
+  private final String challenge;
+  private final Set<String> claimHeaderNames;
+
+  private JwtAuthenticator(
+      List<JwtIssuerConfig> configs, String realm, JwksSources.Settings settings, Clock clock, Ticker ticker, long cacheSize) {
+    if (configs.isEmpty()) {
+      throw new IllegalArgumentException("at least one issuer is required");
+    }
+    Map<String, IssuerVerifier> byIssuer = new HashMap<>();
+    Set<String> headerNames = new LinkedHashSet<>();
+    int maxSize = 0;
+    for (JwtIssuerConfig config : configs) {
+      byIssuer.put(config.issuer(), new IssuerVerifier(config, settings, clock));
+      headerNames.addAll(config.claimsToHeaders().values());
+      maxSize = Math.max(maxSize, config.maxTokenSize());
+    }
+    this.issuers = Map.copyOf(byIssuer);
+    this.locator = new TokenLocator(configs);
+    this.cache = new VerifiedTokenCache(VerifiedTokenCache.DEFAULT_MAXIMUM_AGE, cacheSize, clock, ticker);
+    this.maxTokenSize = maxSize;
+    this.challenge = "Bearer realm=\"" + realm + "\"";
+    this.claimHeaderNames = Set.copyOf(headerNames);
+    for (IssuerVerifier issuer : issuers.values()) {
+      issuer.prefetchKeys();
+    }
+  }
+
+  /**
+   * Creates an authenticator for the configured issuers and fetches their keys. An issuer whose keys cannot be fetched
+   * now is logged and retried later; its tokens are refused meanwhile.
+   *
+   * @param issuers the {@code authentication.jwt} entries; at least one
+   * @param realm the realm named in the {@code Bearer} challenge, such as {@value BasicConfig#DEFAULT_REALM}
+   * @return the authenticator; close it to stop refreshing keys
+   * @throws IllegalArgumentException if there is no issuer or the realm could not be quoted
+   */
+  public static JwtAuthenticator create(List<JwtIssuerConfig> issuers, String realm) {
+    Objects.requireNonNull(issuers, "issuers");
+    Objects.requireNonNull(realm, "realm");
+    for (int i = 0; i < realm.length(); i++) {
+      char c = realm.charAt(i);
+      // The realm goes inside a quoted-string in WWW-Authenticate, as the Basic realm does.
+      if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
+        throw new IllegalArgumentException("realm must be printable ASCII without quotes or backslashes");
+      }
+    }
+    return new JwtAuthenticator(
+        issuers, realm, JwksSources.DEFAULTS, Clock.systemUTC(), Ticker.systemTicker(), VerifiedTokenCache.DEFAULT_MAXIMUM_SIZE);
+  }
+
+  /** For tests: tuned key-source timings and an injected clock. */
+  static JwtAuthenticator create(List<JwtIssuerConfig> issuers, JwksSources.Settings settings, Clock clock) {
+    return create(issuers, settings, clock, VerifiedTokenCache.DEFAULT_MAXIMUM_SIZE);
+  }
+
+  /** For benchmarks: a cache size of 0 turns the cache off, so every decision verifies the token as if first seen. */
+  static JwtAuthenticator create(List<JwtIssuerConfig> issuers, JwksSources.Settings settings, Clock clock, long cacheSize) {
+    return new JwtAuthenticator(issuers, BasicConfig.DEFAULT_REALM, settings, clock, Ticker.systemTicker(), cacheSize);
+  }
+
+  @Override
+  public AuthenticationResult authenticate(RequestView request) {
+    TokenLocator.Found found = locator.find(request);
+    if (found.problem() != null) {
+      return invalid(found.problem(), "malformed request");
+    }
+    String token = found.token();
+    TokenLocator.Location location = found.location();
+    if (token == null || location == null) {
+      return AuthenticationResult.none();
+    }
+    if (token.length() > maxTokenSize) {
+      return invalid("token of " + token.length() + " characters exceeds the limit of " + maxTokenSize, "token too large");
+    }
+    if (!isCompactJws(token)) {
+      return invalid("not a compact JWS (three base64url parts)", "malformed token");
+    }
+    Object key = cache.keyOf(token);
+    VerifiedTokenCache.Entry cached = cache.get(key);
+    if (cached != null) {
+      return success(cached.verified(), location);
+    }
+    return verify(token, key, location);
+  }
+
+  private AuthenticationResult verify(String token, Object key, TokenLocator.Location location) {
+    SignedJWT jwt;
+    String issuerName;
+    try {
+      jwt = SignedJWT.parse(token);
+      issuerName = jwt.getJWTClaimsSet().getIssuer();
+    } catch (ParseException | RuntimeException e) {
+      // alg "none" in any spelling ends here or at the algorithm check: a plain JWT is not a JWS.
+      // Parser messages can quote the token's header or payload, which never go into a log.
+      return invalid("unparseable token (" + e.getClass().getSimpleName() + ")", "malformed token");
+    }
+    if (issuerName == null) {
+      return invalid("token has no iss", "unknown issuer");
+    }
+    IssuerVerifier issuer = issuers.get(issuerName);
+    if (issuer == null) {
+      return invalid("unknown issuer " + printable(issuerName), "unknown issuer");
+    }
+    if (token.length() > issuer.config().maxTokenSize()) {
+      return invalid("token exceeds the limit of issuer " + issuerName, "token too large");
+    }
+    if (!issuer.accepts(location)) {
+      return invalid("issuer " + issuerName + " does not accept tokens from " + location, "token in the wrong place");
+    }
+    JWTClaimsSet claims;
+    String context = "issuer " + issuerName + " kid " + printable(String.valueOf(jwt.getHeader().getKeyID())) + " alg " + printable(String.valueOf(jwt.getHeader().getAlgorithm()));
+    try {
+      claims = issuer.verify(jwt);
+    } catch (ExpiredJWTException e) {
+      return invalid(context + ": " + e.getMessage(), "token expired");
+    } catch (BadJWTException e) {
+      return invalid(context + ": " + e.getMessage(), describe(e.getMessage()));
+    } catch (BadJWSException e) {
+      return invalid(context + ": " + e.getMessage(), "invalid signature");
+    } catch (BadJOSEException e) {
+      return invalid(context + ": " + e.getMessage(), e.getMessage().contains("typ") ? "token type not accepted" : "no matching key or algorithm");
+    } catch (RateLimitReachedException e) {
+      log.debug("{}: unknown key and the JWKS was fetched recently; not fetching again yet", context);
+      return invalid(context + ": unknown key, JWKS refresh rate-limited", "no matching key or algorithm");
+    } catch (KeySourceException e) {
+      log.warn("{}: signing keys unavailable: {}", context, e.getMessage());
+      return invalid(context + ": signing keys unavailable", "signing keys unavailable");
+    } catch (JOSEException | RuntimeException e) {
+      return invalid(context + ": " + e, "token could not be verified");
+    }
+    Verified verified = toVerified(claims, issuer);
+    long usableUntil = claims.getExpirationTime().toInstant().getEpochSecond() + issuer.config().clockSkew().toSeconds();
+    cache.put(key, new VerifiedTokenCache.Entry(verified, usableUntil));
+    return success(verified, location);
+  }
+
+  private static Verified toVerified(JWTClaimsSet claims, IssuerVerifier issuer) {
+    JwtIssuerConfig config = issuer.config();
+    @SuppressWarnings("unchecked")
+    Map<String, Object> plain = (Map<String, Object>) Objects.requireNonNull(Claims.plain(claims.toJSONObject()));
+    String subject = (String) plain.get("sub");
+    Map<String, Object> attributes = new LinkedHashMap<>();
+    attributes.put(Identity.CLAIMS, plain);
+    attributes.put("sub", subject);
+    attributes.put("iss", config.issuer());
+    if (plain.get("email") instanceof String email && Claims.isHeaderSafe(email)) {
+      attributes.put(Identity.EMAIL, email);
+    }
+    Identity identity =
+        new Identity(config.issuer() + "/" + subject, Identity.JWT, Claims.groups(Claims.at(plain, config.groupsClaim())), attributes);
+    Map<String, String> headers = new LinkedHashMap<>();
+    config.claimsToHeaders().forEach(
+        (claim, header) -> {
+          String value = Claims.headerValue(Claims.at(plain, claim));
+          if (value != null) {
+            headers.put(header, value);
+          }
+        });
+    return new Verified(identity, issuer, Map.copyOf(headers));
+  }
+
+  private AuthenticationResult success(Verified verified, TokenLocator.Location location) {
+    if (!verified.issuer().accepts(location)) {
+      return invalid("issuer " + verified.issuer().config().issuer() + " does not accept tokens from " + location, "token in the wrong place");
+    }
+    return new AuthenticationResult.Success(verified.identity(), verified.claimHeaders(), verified.issuer().removedOnSuccess(location));
+  }
+
+  private AuthenticationResult invalid(String reason, String description) {
+    return AuthenticationResult.failure(
+        "bearer token rejected: " + reason, challenge + ", error=\"invalid_token\", error_description=\"" + description + "\"");
+  }
+
+  /** Nimbus's claim messages, reduced to a short fixed description for the client. */
+  private static String describe(@Nullable String message) {
+    String text = message == null ? "" : message;
+    if (text.contains("before use time")) {
+      return "token not yet valid";
+    }
+    if (text.contains("issued in the future")) {
+      return "token issued in the future";
+    }
+    if (text.contains("missing required claims") || text.contains("sub claim is not")) {
+      return "required claim missing";
+    }
+    if (text.contains("aud")) {
+      return "audience not accepted";
+    }
+    if (text.contains("iss claim")) {
+      return "issuer not accepted";
+    }
+    return "claims not accepted";
+  }
+
+  private static boolean isCompactJws(String token) {
+    int dots = 0;
+    for (int i = 0; i < token.length(); i++) {
+      char c = token.charAt(i);
+      if (c == '.') {
+        dots++;
+      } else if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_')) {
+        return false;
+      }
+    }
+    return dots == 2;
+  }
+
+  @Override
+  public Optional<String> challenge() {
+    return Optional.of(challenge);
+  }
+
+  @Override
+  public Set<String> identityHeaderNames() {
+    return claimHeaderNames;
+  }
+
+  /** How many verified tokens are remembered; for tests. */
+  long cachedTokens() {
+    return cache.size();
+  }
+
+  @Override
+  public void close() {
+    for (IssuerVerifier issuer : issuers.values()) {
+      issuer.close();
+    }
+  }
+
+  /** Values from a token go into logs; keep a hostile one short and on one line. */
+  private static String printable(String value) {
+    StringBuilder out = new StringBuilder(Math.min(value.length(), 64) + 2).append('\'');
+    for (int i = 0; i < value.length() && i < 64; i++) {
+      char c = value.charAt(i);
+      out.append(c < 0x20 || c == 0x7f ? '?' : c);
+    }
+    return out.append(value.length() > 64 ? "...'" : "'").toString();
+  }
+}
