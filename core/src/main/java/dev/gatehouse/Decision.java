@@ -22,12 +22,25 @@ public sealed interface Decision permits Decision.Allow, Decision.Refusal {
    * @param identity who made it; empty only when rules allow anonymous access
    * @param headers the identity headers to send upstream (sidecar), in a stable order; names as in {@link
    *     dev.gatehouse.http.IdentityHeaders}
+   * @param path the canonical path the decision was made on, which the sidecar forwards instead of the raw one; empty
+   *     only for decisions made without looking at the path
    */
-  record Allow(Optional<Identity> identity, Map<String, String> headers) implements Decision {
+  record Allow(Optional<Identity> identity, Map<String, String> headers, Optional<String> path) implements Decision {
     /** Creates an allow decision, copying the headers and keeping their order. */
     public Allow {
       Objects.requireNonNull(identity, "identity");
+      Objects.requireNonNull(path, "path");
       headers = Collections.unmodifiableMap(new LinkedHashMap<>(headers));
+    }
+
+    /**
+     * An allow decision that does not name a path.
+     *
+     * @param identity who made the request
+     * @param headers the identity headers to send upstream
+     */
+    public Allow(Optional<Identity> identity, Map<String, String> headers) {
+      this(identity, headers, Optional.empty());
     }
   }
 

@@ -67,6 +67,66 @@ final class ConfigNode {
     return Optional.of(new ConfigNode(keyPath(key), map));
   }
 
+  /**
+   * A list of single values. A single value is read as a list of one, so that {@code methods: GET} means what it says.
+   *
+   * @return the values, or empty when the key is absent
+   * @throws ConfigException if the list is empty or holds a mapping or a list, naming the element as {@code key[i]}
+   */
+  Optional<List<String>> strings(String key) {
+    read.add(key);
+    Object value = values.get(key);
+    if (value == null) {
+      return Optional.empty();
+    }
+    if (value instanceof Map) {
+      throw new ConfigException(keyPath(key), "expected a list, found a mapping");
+    }
+    List<?> elements = value instanceof List<?> list ? list : List.of(value);
+    if (elements.isEmpty()) {
+      throw new ConfigException(keyPath(key), "must not be empty; leave the key out instead");
+    }
+    List<String> texts = new java.util.ArrayList<>(elements.size());
+    for (int i = 0; i < elements.size(); i++) {
+      Object element = elements.get(i);
+      String elementPath = keyPath(key) + "[" + i + "]";
+      if (element == null || element instanceof Map || element instanceof List) {
+        throw new ConfigException(elementPath, "expected a single value, found " + (element == null ? "nothing" : "a " + kind(element)));
+      }
+      String text = String.valueOf(element).strip();
+      if (text.isEmpty()) {
+        throw new ConfigException(elementPath, "must not be empty");
+      }
+      texts.add(text);
+    }
+    return Optional.of(List.copyOf(texts));
+  }
+
+  /**
+   * A list of mappings, each bound as a node whose key path is {@code key[i]}.
+   *
+   * @return the nodes, or empty when the key is absent
+   */
+  Optional<List<ConfigNode>> children(String key) {
+    read.add(key);
+    Object value = values.get(key);
+    if (value == null) {
+      return Optional.empty();
+    }
+    if (!(value instanceof List<?> list)) {
+      throw new ConfigException(keyPath(key), "expected a list, found a " + kind(value));
+    }
+    List<ConfigNode> nodes = new java.util.ArrayList<>(list.size());
+    for (int i = 0; i < list.size(); i++) {
+      String elementPath = keyPath(key) + "[" + i + "]";
+      if (!(list.get(i) instanceof Map<?, ?> map)) {
+        throw new ConfigException(elementPath, "expected a mapping, found " + (list.get(i) == null ? "nothing" : "a " + kind(list.get(i))));
+      }
+      nodes.add(new ConfigNode(elementPath, map));
+    }
+    return Optional.of(nodes);
+  }
+
   /** Refuses a key Gatehouse knows of but this version cannot honour, rather than running without it. */
   void rejectUnsupported(String key, String feature) {
     read.add(key);

@@ -8,6 +8,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import java.util.ArrayList;
 import java.util.Enumeration;
 import java.util.List;
+import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -64,6 +65,26 @@ final class ServletRequestView implements RequestView {
   @Override
   public String remoteAddress() {
     return request.getRemoteAddr();
+  }
+
+  @Override
+  public int localPort() {
+    return request.getLocalPort();
+  }
+
+  /**
+   * The path the container dispatches to, decoded and normalised by the container: context path, servlet path and path
+   * info. The engine refuses the request unless it is the decoded canonical path, so a container that resolves {@code
+   * ..;/} or an encoded character its own way cannot serve another path than the one the rules saw. Only the
+   * request dispatch is checked; error and async dispatches are about the original request, checked already.
+   */
+  @Override
+  public Optional<String> dispatchPath() {
+    if (request.getDispatcherType() != DispatcherType.REQUEST) {
+      return Optional.empty();
+    }
+    String pathInfo = request.getPathInfo();
+    return Optional.of(request.getContextPath() + request.getServletPath() + (pathInfo == null ? "" : pathInfo));
   }
 
   @Override

@@ -1,0 +1,100 @@
+package dev.gatehouse.authz;
+
+import dev.gatehouse.Identity;
+import dev.gatehouse.RequestView;
+import dev.gatehouse.config.AuthorizationConfig;
+import dev.gatehouse.config.RuleConfig;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * {@code authorization.rules} compiled into matchers, applying DESIGN.md's decision semantics:
+ *
+ * <ol>
+ *   <li>if any {@code deny} rule matches, the request is refused (the first matching one, in file order, is named);
+ *   <li>otherwise, if there are {@code allow} rules, the request is allowed if one matches and refused if none does;
+ *   <li>otherwise an authenticated request is allowed and an anonymous one refused.
+ * </ol>
+ *
+ * <p>An {@code allow} rule without {@code from} lets anonymous requests through (public paths). The caller turns a
+ * refusal into 401 for an anonymous request and 403 for an authenticated one.
+ *
+ * <p>Immutable and thread-safe. Evaluating allocates nothing beyond a small per-request holder; no regular
+ * expression is involved, so the time a request takes does not depend on how hostile it is.
+ */
+public final class PolicyEngine {
+
+  private static final PolicyResult NO_ALLOW_RULE_MATCHED = new PolicyResult(false, Optional.empty(), "no allow rule matched");
+  private static final PolicyResult AUTHENTICATED = new PolicyResult(true, Optional.empty(), "authenticated; no allow rules configured");
+  private static final PolicyResult ANONYMOUS = new PolicyResult(false, Optional.empty(), "anonymous; no allow rules configured");
+
+  private final CompiledRule[] denyRules;
+  private final CompiledRule[] allowRules;
+  private final AuthorizationConfig config;
+
+  private PolicyEngine(AuthorizationConfig config, CompiledRule[] denyRules, CompiledRule[] allowRules) {
+    this.config = config;
+    this.denyRules = denyRules;
+    this.allowRules = allowRules;
+  }
+
+  /**
+   * Compiles rules.
+   *
+   * @param config the {@code authorization} section
+   * @return the engine
+   * @throws dev.gatehouse.config.ConfigException naming the key, such as {@code authorization.rules[2].to.paths[0]}, of
+   *     a value that cannot be matched
+   */
+  public static PolicyEngine compile(AuthorizationConfig config) {
+    Objects.requireNonNull(config, "config");
+    List<CompiledRule> deny = new ArrayList<>();
+    List<CompiledRule> allow = new ArrayList<>();
+    List<RuleConfig> rules = config.rules();
+    for (int i = 0; i < rules.size(); i++) {
+      CompiledRule rule = new CompiledRule(i, rules.get(i));
+      (rule.deny ? deny : allow).add(rule);
+    }
+    return new PolicyEngine(config, deny.toArray(CompiledRule[]::new), allow.toArray(CompiledRule[]::new));
+  }
+
+  /**
+   * Decides about a request.
+   *
+   * @param request the request, for its method, headers, peer address and local port
+   * @param canonicalPath the request's path as {@link dev.gatehouse.path.PathCanonicalizer} made it
+   * @param identity the caller; empty when anonymous
+   * @return the result, naming the rule that decided
+   */
+  public PolicyResult evaluate(RequestView request, String canonicalPath, Optional<Identity> identity) {
+    Objects.requireNonNull(request, "request");
+    Objects.requireNonNull(canonicalPath, "canonicalPath");
+    Identity caller = identity.orElse(null);
+    Evaluation evaluation = new Evaluation(request, canonicalPath, caller);
+    for (CompiledRule rule : denyRules) {
+      if (rule.matches(evaluation)) {
+        return rule.result;
+      }
+    }
+    if (allowRules.length == 0) {
+      return caller == null ? ANONYMOUS : AUTHENTICATED;
+    }
+    for (CompiledRule rule : allowRules) {
+      if (rule.matches(evaluation)) {
+        return rule.result;
+      }
+    }
+    return NO_ALLOW_RULE_MATCHED;
+  }
+
+  /**
+   * The configuration these rules were compiled from.
+   *
+   * @return the {@code authorization} section
+   */
+  public AuthorizationConfig config() {
+    return config;
+  }
+}
