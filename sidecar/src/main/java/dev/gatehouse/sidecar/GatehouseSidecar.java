@@ -12,6 +12,7 @@ import java.nio.channels.UnresolvedAddressException;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
@@ -54,6 +55,15 @@ public final class GatehouseSidecar implements AutoCloseable {
     this.server = new Server(threads);
     HttpConfiguration http = new HttpConfiguration();
     http.setSendServerVersion(false);
+    // Empty segments (//), encoded dot segments (%2e%2e) and encoded % are left to the engine's canonicalizer, which
+    // resolves them into the one path it decides on and forwards; Jetty's default would answer 400 before Gatehouse
+    // sees the request. Encoded / and \ and path parameters stay refused by Jetty and by the engine alike.
+    http.setUriCompliance(
+        UriCompliance.DEFAULT.with(
+            "GATEHOUSE",
+            UriCompliance.Violation.AMBIGUOUS_EMPTY_SEGMENT,
+            UriCompliance.Violation.AMBIGUOUS_PATH_SEGMENT,
+            UriCompliance.Violation.AMBIGUOUS_PATH_ENCODING));
     this.connector = new ServerConnector(server, new HttpConnectionFactory(http));
     connector.setHost(listen.getHostString());
     connector.setPort(listen.getPort());
