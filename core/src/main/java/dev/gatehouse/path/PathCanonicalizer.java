@@ -111,9 +111,6 @@ public final class PathCanonicalizer {
         if (b < 0x20 || b == 0x7f) {
           return new CanonicalPath.Rejected("encoded control character in the path");
         }
-        if (b == '%' && i + 4 < length && isHex(raw.charAt(i + 3)) && isHex(raw.charAt(i + 4))) {
-          return new CanonicalPath.Rejected("doubly percent-encoded byte in the path");
-        }
         if (isUnreserved(b)) {
           decoded.append((char) b);
         } else {
@@ -126,6 +123,13 @@ public final class PathCanonicalizer {
         decoded.append(c);
       } else {
         return new CanonicalPath.Rejected(refusal(c));
+      }
+    }
+    // An encoded % followed by two hex digits, once decoded, is a second encoding an application might decode again:
+    // %252e would become %2e and then '.'. Checked on the decoded form, since %25%61b turns into %25ab only there.
+    for (int i = decoded.indexOf("%25"); i >= 0; i = decoded.indexOf("%25", i + 1)) {
+      if (i + 4 < decoded.length() && isHex(decoded.charAt(i + 3)) && isHex(decoded.charAt(i + 4))) {
+        return new CanonicalPath.Rejected("doubly percent-encoded byte in the path");
       }
     }
     // Pass 2: remove empty and dot segments. Decoding never produced a '/', so segments are those of the raw path.

@@ -97,6 +97,7 @@ class PathCanonicalizerTest {
         "/%2",
         "/%zz",
         "/%%32%65",
+        "/%25%61b",
         "/\u00e9",
         "/a?b",
         "/a<b>",
