@@ -4,6 +4,8 @@ import dev.gatehouse.Identity;
 import dev.gatehouse.RequestView;
 import dev.gatehouse.config.AuthorizationConfig;
 import dev.gatehouse.config.RuleConfig;
+import dev.gatehouse.path.CanonicalPath;
+import dev.gatehouse.path.PathCanonicalizer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -87,6 +89,43 @@ public final class PolicyEngine {
       }
     }
     return NO_ALLOW_RULE_MATCHED;
+  }
+
+  /**
+   * Explains what these rules decide about a request from a given caller, credentials taken as verified: the path is
+   * made canonical as {@link dev.gatehouse.Gatehouse#decide} does, then the rules are applied. For {@code check} on the
+   * command line; the status is the one a client would get.
+   *
+   * @param request the request
+   * @param identity the caller; empty when anonymous
+   * @return the status (200, 400, 401 or 403), the canonical path, and the rule that decided
+   */
+  public Explanation explain(RequestView request, Optional<Identity> identity) {
+    CanonicalPath canonical = PathCanonicalizer.canonicalize(request.path());
+    if (canonical instanceof CanonicalPath.Rejected rejected) {
+      return new Explanation(400, Optional.empty(), Optional.empty(), rejected.reason());
+    }
+    String path = ((CanonicalPath.Valid) canonical).path();
+    PolicyResult result = evaluate(request, path, identity);
+    int status = result.allowed() ? 200 : identity.isPresent() ? 403 : 401;
+    return new Explanation(status, Optional.of(path), result.rule(), result.reason());
+  }
+
+  /**
+   * What {@link #explain} found.
+   *
+   * @param status 200 when allowed, else the refusal's status
+   * @param path the canonical path; empty when the path was refused
+   * @param rule the rule that decided; empty when a default did
+   * @param reason why
+   */
+  public record Explanation(int status, Optional<String> path, Optional<String> rule, String reason) {
+    /** Checks the values. */
+    public Explanation {
+      Objects.requireNonNull(path, "path");
+      Objects.requireNonNull(rule, "rule");
+      Objects.requireNonNull(reason, "reason");
+    }
   }
 
   /**
