@@ -84,6 +84,10 @@ final class ServletRequestView implements RequestView {
       return Optional.empty();
     }
     String pathInfo = request.getPathInfo();
+    if (pathInfo == null && request.getServletPath().isEmpty()) {
+      // No servlet mapping applied (the context root itself, or a request built outside a container): nothing to check.
+      return Optional.empty();
+    }
     return Optional.of(request.getContextPath() + request.getServletPath() + (pathInfo == null ? "" : pathInfo));
   }
 
