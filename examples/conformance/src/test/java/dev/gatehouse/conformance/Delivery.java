@@ -143,6 +143,14 @@ interface Delivery extends AutoCloseable {
       String name = prefix + "." + key;
       if (value instanceof Map<?, ?> child) {
         flatten(name, child, properties);
+      } else if (value instanceof List<?> list) {
+        for (int i = 0; i < list.size(); i++) {
+          if (list.get(i) instanceof Map<?, ?> element) {
+            flatten(name + "[" + i + "]", element, properties);
+          } else {
+            properties.add(name + "[" + i + "]=" + list.get(i));
+          }
+        }
       } else {
         properties.add(name + "=" + value);
       }
