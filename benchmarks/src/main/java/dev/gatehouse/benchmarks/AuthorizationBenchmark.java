@@ -27,9 +27,11 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * One authorization decision against 10, 100 or 1000 rules, in the worst case for the rule count: a deny rule per ten
- * allow rules, every rule with a principal, method and path condition, and a request that matches only the last allow
- * rule (so every deny rule and every other allow rule is tried first), or none at all. Plus the canonicalizer on a
+ * One authorization decision against 10, 100 or 1000 rules: a deny rule per ten allow rules, every rule with a
+ * principal, method and path condition, and a request that matches only the last allow rule, or none at all. With
+ * {@code principals=exact} the rules name their callers exactly and the engine's principal index skips the rules of
+ * other callers; with {@code prefix} (a SPIFFE {@code .../sa/*} pattern in every rule) nothing can be skipped and every
+ * rule is tried: the worst case. Plus the canonicalizer on a
  * path that is already canonical (the common case) and on one with dot segments and encodings.
  *
  * <p>Run: {@code mvn -q -DskipTests -pl benchmarks -am package && java -jar benchmarks/target/benchmarks.jar
@@ -46,6 +48,10 @@ public class AuthorizationBenchmark {
   @Param({"10", "100", "1000"})
   int rules;
 
+  /** {@code exact}: rules name their principals exactly and are indexed; {@code prefix}: SPIFFE prefixes, scanned. */
+  @Param({"exact", "prefix"})
+  String principals;
+
   private PolicyEngine engine;
   private FakeRequest lastRuleRequest;
   private FakeRequest noRuleRequest;
@@ -59,7 +65,8 @@ public class AuthorizationBenchmark {
       boolean deny = i % 10 == 9;
       RuleConfig.SourceConfig from =
           new RuleConfig.SourceConfig(
-              List.of("user-" + i, "spiffe://cluster.local/ns/team-" + i + "/sa/*"), List.of(), List.of(), List.of(),
+              List.of("user-" + i, "spiffe://cluster.local/ns/team-" + i + "/sa/" + (principals.equals("exact") ? "app" : "*")),
+              List.of(), List.of(), List.of(),
               deny ? List.of() : List.of("group-" + i), List.of(), List.of(), List.of());
       RuleConfig.OperationConfig to =
           new RuleConfig.OperationConfig(

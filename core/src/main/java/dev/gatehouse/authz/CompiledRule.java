@@ -71,6 +71,15 @@ final class CompiledRule {
     }
   }
 
+  /**
+   * The principal names this rule is limited to, when it names them all exactly: no other caller can match it.
+   *
+   * @return the names, or {@code null} when the rule may match other callers
+   */
+  java.util.@Nullable Set<String> exactPrincipals() {
+    return principals == null ? null : principals.exactOnly();
+  }
+
   boolean matches(Evaluation evaluation) {
     Identity identity = evaluation.identity;
     if (principals != null && (identity == null || !principals.matches(identity.name()))) {

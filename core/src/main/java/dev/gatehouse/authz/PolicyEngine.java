@@ -7,9 +7,15 @@ import dev.gatehouse.config.RuleConfig;
 import dev.gatehouse.path.CanonicalPath;
 import dev.gatehouse.path.PathCanonicalizer;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@code authorization.rules} compiled into matchers, applying DESIGN.md's decision semantics:
@@ -24,7 +30,8 @@ import java.util.Optional;
  * refusal into 401 for an anonymous request and 403 for an authenticated one.
  *
  * <p>Immutable and thread-safe. Evaluating allocates nothing beyond a small per-request holder; no regular
- * expression is involved, so the time a request takes does not depend on how hostile it is.
+ * expression is involved, so the time a request takes does not depend on how hostile it is. Rules that name their
+ * principals exactly are indexed by principal, so a caller is only matched against the rules that can concern it.
  */
 public final class PolicyEngine {
 
@@ -32,14 +39,62 @@ public final class PolicyEngine {
   private static final PolicyResult AUTHENTICATED = new PolicyResult(true, Optional.empty(), "authenticated; no allow rules configured");
   private static final PolicyResult ANONYMOUS = new PolicyResult(false, Optional.empty(), "anonymous; no allow rules configured");
 
-  private final CompiledRule[] denyRules;
-  private final CompiledRule[] allowRules;
+  /** Beyond this many rule references the principal index is not built, and every rule is tried in turn. */
+  private static final int MAX_INDEX_ENTRIES = 1 << 20;
+
+  /** The rules that can match one caller, in file order. */
+  private record Candidates(CompiledRule[] deny, CompiledRule[] allow) {}
+
+  private final boolean hasAllowRules;
   private final AuthorizationConfig config;
+  /** Rules that can match a caller whose name the index does not hold: all but those naming other principals exactly. */
+  private final Candidates unindexed;
+  /** For each principal named exactly by some rule: the rules that can match that caller. */
+  private final Map<String, Candidates> byPrincipal;
 
   private PolicyEngine(AuthorizationConfig config, CompiledRule[] denyRules, CompiledRule[] allowRules) {
     this.config = config;
-    this.denyRules = denyRules;
-    this.allowRules = allowRules;
+    this.hasAllowRules = allowRules.length > 0;
+    // Most rule sets name their callers exactly ("alice", a SPIFFE ID). Such a rule cannot match anybody else, so each
+    // caller only needs the rules naming it plus the rules that name nobody exactly; matching order is unchanged.
+    Set<String> names = new HashSet<>();
+    long unbound = 0;
+    for (CompiledRule rule : concat(denyRules, allowRules)) {
+      Set<String> exact = rule.exactPrincipals();
+      if (exact == null) {
+        unbound++;
+      } else {
+        names.addAll(exact);
+      }
+    }
+    if (names.isEmpty() || names.size() * (unbound + 1) > MAX_INDEX_ENTRIES) {
+      this.unindexed = new Candidates(denyRules, allowRules);
+      this.byPrincipal = Map.of();
+    } else {
+      this.unindexed = new Candidates(candidates(denyRules, null), candidates(allowRules, null));
+      Map<String, Candidates> index = new HashMap<>();
+      for (String name : names) {
+        index.put(name, new Candidates(candidates(denyRules, name), candidates(allowRules, name)));
+      }
+      this.byPrincipal = Map.copyOf(index);
+    }
+  }
+
+  private static CompiledRule[] candidates(CompiledRule[] rules, @Nullable String name) {
+    List<CompiledRule> kept = new ArrayList<>();
+    for (CompiledRule rule : rules) {
+      Set<String> exact = rule.exactPrincipals();
+      if (exact == null || (name != null && exact.contains(name))) {
+        kept.add(rule);
+      }
+    }
+    return kept.toArray(CompiledRule[]::new);
+  }
+
+  private static CompiledRule[] concat(CompiledRule[] a, CompiledRule[] b) {
+    CompiledRule[] all = Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, all, a.length, b.length);
+    return all;
   }
 
   /**
@@ -75,15 +130,16 @@ public final class PolicyEngine {
     Objects.requireNonNull(canonicalPath, "canonicalPath");
     Identity caller = identity.orElse(null);
     Evaluation evaluation = new Evaluation(request, canonicalPath, caller);
-    for (CompiledRule rule : denyRules) {
+    Candidates candidates = caller == null ? unindexed : byPrincipal.getOrDefault(caller.name(), unindexed);
+    for (CompiledRule rule : candidates.deny()) {
       if (rule.matches(evaluation)) {
         return rule.result;
       }
     }
-    if (allowRules.length == 0) {
+    if (!hasAllowRules) {
       return caller == null ? ANONYMOUS : AUTHENTICATED;
     }
-    for (CompiledRule rule : allowRules) {
+    for (CompiledRule rule : candidates.allow()) {
       if (rule.matches(evaluation)) {
         return rule.result;
       }

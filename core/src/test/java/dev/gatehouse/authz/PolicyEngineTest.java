@@ -142,6 +142,26 @@ class PolicyEngineTest {
   }
 
   @Test
+  void indexingByPrincipalKeepsFileOrderAcrossExactAndWildcardRules() {
+    PolicyEngine engine = rules("""
+        rules:
+          - {name: wild-first, action: deny, from: {principals: ['b*']}, to: {paths: [/w]}}
+          - {name: bob-exact, action: deny, from: {principals: [bob, carol]}}
+          - {name: anyone, action: deny, to: {paths: [/any]}}
+          - {name: alice-allowed, action: allow, from: {principals: [alice]}}
+          - {name: everyone-public, action: allow, to: {paths: [/public]}}
+        """);
+
+    assertThat(engine.evaluate(FakeRequest.get("/w"), "/w", Optional.of(BOB)).rule()).contains("wild-first");
+    assertThat(engine.evaluate(FakeRequest.get("/any"), "/any", Optional.of(BOB)).rule()).contains("bob-exact");
+    assertThat(engine.evaluate(FakeRequest.get("/any"), "/any", Optional.of(ALICE)).rule()).contains("anyone");
+    assertThat(engine.evaluate(FakeRequest.get("/x"), "/x", Optional.of(ALICE)).rule()).contains("alice-allowed");
+    assertThat(engine.evaluate(FakeRequest.get("/public"), "/public", Optional.empty()).rule()).contains("everyone-public");
+    assertThat(engine.evaluate(FakeRequest.get("/x"), "/x", Optional.of(Identity.of("dave", "test"))).allowed()).isFalse();
+    assertThat(engine.evaluate(FakeRequest.get("/public"), "/public", Optional.of(Identity.of("carol", "test"))).rule()).contains("bob-exact");
+  }
+
+  @Test
   void notPrincipalsMatchesEveryoneElseAnonymousIncluded() {
     PolicyEngine engine = rules("rules:\n  - action: deny\n    from: {not-principals: [alice]}\n");
 

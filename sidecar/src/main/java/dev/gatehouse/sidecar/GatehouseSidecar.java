@@ -184,6 +184,11 @@ public final class GatehouseSidecar implements AutoCloseable {
     return connector.getLocalPort();
   }
 
+  /** The engine, for its reload counts (the admin endpoint) and tests. */
+  Gatehouse gatehouse() {
+    return gatehouse;
+  }
+
   /**
    * Stops accepting connections, waits up to the shutdown timeout for in-flight requests, then stops. Idempotent.
    */
