@@ -133,6 +133,11 @@ class ConformanceTest {
     Answer forbidden = new Answer(403, List.of(), "Forbidden\n");
     return Stream.of(
         Arguments.of("anonymous on a public path", "GET /public/x", "", new Answer(200, List.of(), WhoAmI.describe("null", List.of()))),
+        Arguments.of(
+            "anonymous on a public path with a forged identity header",
+            "GET /public/x",
+            "X-Forwarded-User: sha1-user\r\n",
+            new Answer(200, List.of(), WhoAmI.describe("null", List.of()))),
         Arguments.of("anonymous in the admin area", "GET /admin/x", "", Answer.challenged()),
         Arguments.of("user in the admin area", "GET /admin/x", user, forbidden),
         Arguments.of("admin in the admin area", "GET /admin/x", admin, Answer.allowed("sha1-user")),
