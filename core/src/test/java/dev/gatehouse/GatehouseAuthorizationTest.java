@@ -153,6 +153,49 @@ class GatehouseAuthorizationTest {
     assertThat(line).doesNotContain("\n", "\r");
   }
 
+  /** slf4j-simple writes to whatever System.err is at the time of the call, so the audit output can be captured. */
+  private static String captureStandardError(Runnable action) {
+    java.io.PrintStream original = System.err;
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    System.setErr(new java.io.PrintStream(bytes, true, java.nio.charset.StandardCharsets.UTF_8));
+    try {
+      action.run();
+    } finally {
+      System.setErr(original);
+    }
+    return bytes.toString(java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void everyDenyWritesOneAuditLineWithoutCredentials() {
+    String output = captureStandardError(() -> gatehouse.decide(FakeRequest.request("DELETE", "/admin/%2e/x").basic("bcrypt-user", "bcrypt secret")));
+
+    assertThat(output.lines().filter(line -> line.contains("gatehouse.audit"))).hasSize(1);
+    assertThat(output)
+        .contains("\"decision\":\"deny\",\"status\":403,\"method\":\"DELETE\",\"path\":\"/admin/x\",\"principal\":\"bcrypt-user\",\"rule\":\"no-admin-area\"")
+        .doesNotContain("bcrypt secret", "Basic ");
+  }
+
+  @Test
+  void allowsAreAuditedOnlyWhenAsked() throws IOException {
+    assertThat(captureStandardError(() -> gatehouse.decide(FakeRequest.get("/healthz")))).doesNotContain("gatehouse.audit");
+
+    Path htpasswd = Fixtures.copy("formats.htpasswd", directory);
+    try (Gatehouse all =
+        Gatehouse.create(
+            ConfigLoader.fromTree(
+                Map.of("authentication", Map.of("basic", Map.of("htpasswd", htpasswd.toString())), "authorization", Map.of("audit", "all"))))) {
+      assertThat(captureStandardError(() -> all.decide(FakeRequest.get("/x").basic("sha1-user", "sha1 secret"))))
+          .contains("\"decision\":\"allow\",\"status\":200", "\"principal\":\"sha1-user\"");
+    }
+    try (Gatehouse none =
+        Gatehouse.create(
+            ConfigLoader.fromTree(
+                Map.of("authentication", Map.of("basic", Map.of("htpasswd", htpasswd.toString())), "authorization", Map.of("audit", "none"))))) {
+      assertThat(captureStandardError(() -> none.decide(FakeRequest.get("/x")))).doesNotContain("gatehouse.audit");
+    }
+  }
+
   @Test
   void auditLineForAnonymousRequestWithoutRuleHasNulls() {
     String line = AuditLog.line(Instant.EPOCH, "deny", 401, "GET", "/x", null, Optional.empty(), "anonymous");
