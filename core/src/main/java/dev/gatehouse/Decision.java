@@ -25,23 +25,27 @@ public sealed interface Decision permits Decision.Allow, Decision.Refusal {
    *     dev.gatehouse.http.IdentityHeaders}
    * @param removeHeaders request headers the application must not receive (sidecar) or see (filter), such as a bearer
    *     token that is not forwarded; matched case-insensitively
+   * @param path the canonical path the decision was made on, which the sidecar forwards instead of the raw one; empty
+   *     only for decisions made without looking at the path
    */
-  record Allow(Optional<Identity> identity, Map<String, String> headers, Set<String> removeHeaders) implements Decision {
+  record Allow(Optional<Identity> identity, Map<String, String> headers, Set<String> removeHeaders, Optional<String> path)
+      implements Decision {
     /** Creates an allow decision, copying the headers and keeping their order. */
     public Allow {
       Objects.requireNonNull(identity, "identity");
+      Objects.requireNonNull(path, "path");
       headers = Collections.unmodifiableMap(new LinkedHashMap<>(headers));
       removeHeaders = Set.copyOf(removeHeaders);
     }
 
     /**
-     * An allow decision that removes no request header.
+     * An allow decision that removes no request header and names no path.
      *
      * @param identity who made the request
      * @param headers the identity headers to send upstream
      */
     public Allow(Optional<Identity> identity, Map<String, String> headers) {
-      this(identity, headers, Set.of());
+      this(identity, headers, Set.of(), Optional.empty());
     }
   }
 

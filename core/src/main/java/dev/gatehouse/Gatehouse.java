@@ -4,9 +4,17 @@ import dev.gatehouse.authn.AuthenticationResult;
 import dev.gatehouse.authn.Authenticator;
 import dev.gatehouse.authn.basic.BasicAuthenticator;
 import dev.gatehouse.authn.jwt.JwtAuthenticator;
+import dev.gatehouse.authz.PolicyEngine;
+import dev.gatehouse.authz.PolicyResult;
+import dev.gatehouse.authz.ReloadingPolicy;
+import dev.gatehouse.config.AuthorizationConfig;
 import dev.gatehouse.config.BasicConfig;
+import dev.gatehouse.config.ConfigLoader;
 import dev.gatehouse.config.GatehouseConfig;
 import dev.gatehouse.http.IdentityHeaders;
+import dev.gatehouse.path.CanonicalPath;
+import dev.gatehouse.path.PathCanonicalizer;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -15,15 +23,20 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The engine: one entry point that turns a request into a {@link Decision}.
  *
- * <p>The pipeline is a list of {@link Authenticator} stages followed by the policy. The semantics are DESIGN.md's:
- * credentials that are present but invalid make a 401 whatever else holds; a request with no credentials is anonymous;
- * with no authorization rules configured every authenticated request is allowed and every anonymous one is challenged.
+ * <p>The pipeline: the path is made canonical first ({@link PathCanonicalizer}; an ambiguous or hostile one is a 400
+ * before anything else), then a list of {@link Authenticator} stages, then the authorization rules ({@link
+ * PolicyEngine}). The semantics are DESIGN.md's: credentials that are present but invalid make a 401 whatever else
+ * holds; a request with no credentials is anonymous; a refusal by the rules is a 401 with a challenge for an anonymous
+ * request and a 403 for an authenticated one; with no allow rule every authenticated request is allowed. Refusals (and,
+ * with {@code authorization.audit: all}, every decision) are written to the {@code gatehouse.audit} log as JSON.
  *
  * <p>Create one per configuration with {@link #create(GatehouseConfig)} or {@link #builder()}, share it between all
  * request threads (it is immutable and thread-safe), and {@link #close()} it when the application stops, which stops
@@ -38,10 +51,13 @@ public final class Gatehouse implements AutoCloseable {
   /** For each authenticator, the index of its challenge in {@link #challenges}, or -1 when it has none. */
   private final int[] challengeIndex;
   private final IdentityHeaders identityHeaders;
-  private final Decision.Challenge anonymousChallenge;
+  private final Supplier<PolicyEngine> policy;
+  private final @Nullable ReloadingPolicy reloadingPolicy;
 
   private Gatehouse(Builder builder) {
     this.authenticators = List.copyOf(builder.authenticators);
+    this.policy = builder.policy;
+    this.reloadingPolicy = builder.policy instanceof ReloadingPolicy reloading ? reloading : null;
     List<String> all = new ArrayList<>();
     Set<String> extraHeaders = new LinkedHashSet<>();
     this.challengeIndex = new int[authenticators.size()];
@@ -53,7 +69,6 @@ public final class Gatehouse implements AutoCloseable {
     }
     this.challenges = List.copyOf(all);
     this.identityHeaders = IdentityHeaders.withExtra(extraHeaders);
-    this.anonymousChallenge = new Decision.Challenge(challenges, "no credentials");
   }
 
   /**
@@ -65,6 +80,11 @@ public final class Gatehouse implements AutoCloseable {
    */
   public static Gatehouse create(GatehouseConfig config) {
     Objects.requireNonNull(config, "config");
+    return authenticators(config).authorization(config.authorization()).build();
+  }
+
+  /** A builder holding the authenticators a configuration enables, in the order they are asked. */
+  private static Builder authenticators(GatehouseConfig config) {
     Builder builder = builder();
     config.authentication().basic().ifPresent(basic -> builder.authenticator(BasicAuthenticator.create(basic)));
     if (!config.authentication().jwt().isEmpty()) {
@@ -72,6 +92,23 @@ public final class Gatehouse implements AutoCloseable {
       String realm = config.authentication().basic().map(BasicConfig::realm).orElse(BasicConfig.DEFAULT_REALM);
       builder.authenticator(JwtAuthenticator.create(config.authentication().jwt(), realm));
     }
+    return builder;
+  }
+
+  /**
+   * Builds the engine a configuration file describes and reloads its authorization rules whenever the file changes
+   * (see {@link ReloadingPolicy}); what the sidecar and the servlet filter use.
+   *
+   * @param file the YAML file
+   * @param overrides dotted keys overriding the file, applied again on every reload
+   * @return a running engine; close it to stop watching the file
+   * @throws dev.gatehouse.config.ConfigException if the configuration is invalid
+   */
+  public static Gatehouse watching(Path file, Map<String, String> overrides) {
+    Objects.requireNonNull(file, "file");
+    GatehouseConfig config = ConfigLoader.load(Optional.of(file), overrides);
+    Builder builder = authenticators(config);
+    builder.policy = ReloadingPolicy.watch(file, overrides, PolicyEngine.compile(config.authorization()));
     return builder.build();
   }
 
@@ -93,6 +130,19 @@ public final class Gatehouse implements AutoCloseable {
    */
   public Decision decide(RequestView request) {
     Objects.requireNonNull(request, "request");
+    PolicyEngine rules = policy.get();
+    AuthorizationConfig.Audit audit = rules.config().audit();
+    CanonicalPath canonical = PathCanonicalizer.canonicalize(request.path());
+    if (canonical instanceof CanonicalPath.Rejected rejected) {
+      return refused(new Decision.Reject(rejected.reason()), request, request.path(), null, Optional.empty(), audit);
+    }
+    CanonicalPath.Valid valid = (CanonicalPath.Valid) canonical;
+    String path = valid.path();
+    Optional<String> dispatch = request.dispatchPath();
+    if (dispatch.isPresent() && !dispatch.get().equals(valid.decoded())) {
+      // The container resolved the path differently from us: whatever rule matched, the app would serve another path.
+      return refused(new Decision.Reject("the container dispatches another path than the canonical one"), request, path, null, Optional.empty(), audit);
+    }
     Identity identity = null;
     AuthenticationResult.Success identified = null;
     Set<String> removeHeaders = Set.of();
@@ -102,10 +152,10 @@ public final class Gatehouse implements AutoCloseable {
         result = authenticators.get(i).authenticate(request);
       } catch (RuntimeException e) {
         log.warn("authenticator {} failed; denying the request", authenticators.get(i).getClass().getSimpleName(), e);
-        return new Decision.Challenge(challenges, "authenticator error");
+        return refused(new Decision.Challenge(challenges, "authenticator error"), request, path, null, Optional.empty(), audit);
       }
       if (result instanceof AuthenticationResult.Failure failure) {
-        return new Decision.Challenge(challengesFor(i, failure), failure.reason());
+        return refused(new Decision.Challenge(challengesFor(i, failure), failure.reason()), request, path, null, Optional.empty(), audit);
       }
       if (result instanceof AuthenticationResult.Success success) {
         if (identity == null) {
@@ -117,14 +167,37 @@ public final class Gatehouse implements AutoCloseable {
         }
       }
     }
-    if (identity == null) {
-      return anonymousChallenge;
+    PolicyResult result = rules.evaluate(request, path, Optional.ofNullable(identity));
+    if (result.allowed()) {
+      if (audit == AuthorizationConfig.Audit.ALL) {
+        AuditLog.write("allow", 200, request.method(), path, identity, result.rule(), result.reason());
+      }
+      Map<String, String> headers = Map.of();
+      if (identity != null) {
+        headers = upstreamHeaders(identity);
+        headers.putAll(identified.headers());
+      }
+      return new Decision.Allow(Optional.ofNullable(identity), headers, removeHeaders, Optional.of(path));
     }
-    Map<String, String> headers = upstreamHeaders(identity);
-    if (!identified.headers().isEmpty()) {
-      headers.putAll(identified.headers());
+    Decision.Refusal refusal = identity == null ? new Decision.Challenge(challenges, result.reason()) : new Decision.Deny(result.reason());
+    return refused(refusal, request, path, identity, result.rule(), audit);
+  }
+
+  private static Decision refused(
+      Decision.Refusal refusal, RequestView request, String path, @Nullable Identity identity, Optional<String> rule, AuthorizationConfig.Audit audit) {
+    if (audit != AuthorizationConfig.Audit.NONE) {
+      AuditLog.write("deny", refusal.status(), request.method(), path, identity, rule, refusal.reason());
     }
-    return new Decision.Allow(Optional.of(identity), headers, removeHeaders);
+    return refusal;
+  }
+
+  /**
+   * The reloading rules of an engine made by {@link #watching}, for their reload counts.
+   *
+   * @return the reloading policy; empty when the rules are fixed
+   */
+  public Optional<ReloadingPolicy> reloadingPolicy() {
+    return Optional.ofNullable(reloadingPolicy);
   }
 
   /** The challenges of a 401 caused by one authenticator: its own replaced by the failure's, if it words one. */
@@ -163,9 +236,12 @@ public final class Gatehouse implements AutoCloseable {
     return headers;
   }
 
-  /** Stops the authenticators' background work. Idempotent. */
+  /** Stops the authenticators' and the rules' background work. Idempotent. */
   @Override
   public void close() {
+    if (reloadingPolicy != null) {
+      reloadingPolicy.close();
+    }
     for (Authenticator authenticator : authenticators) {
       try {
         authenticator.close();
@@ -179,8 +255,25 @@ public final class Gatehouse implements AutoCloseable {
   public static final class Builder {
 
     private final List<Authenticator> authenticators = new ArrayList<>();
+    private Supplier<PolicyEngine> policy = fixed(PolicyEngine.compile(AuthorizationConfig.NONE));
 
     private Builder() {}
+
+    private static Supplier<PolicyEngine> fixed(PolicyEngine engine) {
+      return () -> engine;
+    }
+
+    /**
+     * Sets the authorization rules; without this call there are none, and every authenticated request is allowed.
+     *
+     * @param authorization the {@code authorization} section
+     * @return this builder
+     * @throws dev.gatehouse.config.ConfigException if a rule cannot be compiled
+     */
+    public Builder authorization(AuthorizationConfig authorization) {
+      this.policy = fixed(PolicyEngine.compile(authorization));
+      return this;
+    }
 
     /**
      * Adds an authentication stage. Stages are asked in the order added; the first success names the caller.

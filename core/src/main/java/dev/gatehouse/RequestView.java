@@ -67,6 +67,25 @@ public interface RequestView {
   String remoteAddress();
 
   /**
+   * The local port the request arrived on, which authorization's {@code to.ports} matches.
+   *
+   * @return the port of the listening socket
+   */
+  int localPort();
+
+  /**
+   * The decoded path the container will dispatch the request to, when an adapter cannot forward the canonical path
+   * itself (a servlet filter cannot change the path the application sees). The engine refuses the request with 400
+   * unless this equals the decoded canonical path, so that rules never match one path while the application serves
+   * another.
+   *
+   * @return the dispatch path; empty when the adapter forwards the canonical path (the sidecar) or none applies
+   */
+  default Optional<String> dispatchPath() {
+    return Optional.empty();
+  }
+
+  /**
    * Whether the request arrived over TLS at this hop.
    *
    * @return {@code true} for HTTPS

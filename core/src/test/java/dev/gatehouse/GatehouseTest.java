@@ -59,7 +59,7 @@ class GatehouseTest {
     Decision decision = gatehouse.decide(FakeRequest.get("/").basic("bcrypt-user", "bcrypt secret"));
 
     assertThat(decision).isEqualTo(
-        new Decision.Allow(Optional.of(Identity.of("bcrypt-user", Identity.BASIC)), Map.of(IdentityHeaders.USER, "bcrypt-user")));
+        new Decision.Allow(Optional.of(Identity.of("bcrypt-user", Identity.BASIC)), Map.of(IdentityHeaders.USER, "bcrypt-user"), java.util.Set.of(), Optional.of("/")));
   }
 
   @Test

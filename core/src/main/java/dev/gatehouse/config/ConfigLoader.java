@@ -76,17 +76,17 @@ public final class ConfigLoader {
     boolean allowRemoteUpstream = root.bool("allow-remote-upstream", false);
     root.rejectUnsupported("tls", "TLS");
     root.rejectUnsupported("admin", "the admin endpoint");
-    root.rejectUnsupported("authorization", "authorization rules");
     AuthenticationConfig authentication =
         root.child("authentication")
             .map(ConfigLoader::authentication)
             .orElseThrow(() -> new ConfigException("authentication", "missing; configure at least one method, such as basic"));
+    AuthorizationConfig authorization = root.child("authorization").map(AuthorizationBinder::bind).orElse(AuthorizationConfig.NONE);
     root.rejectUnknownKeys();
     if (!authentication.any()) {
       throw new ConfigException("authentication", "configure at least one method, such as basic");
     }
     try {
-      return new GatehouseConfig(listen, upstream, allowRemoteUpstream, authentication);
+      return new GatehouseConfig(listen, upstream, allowRemoteUpstream, authentication, authorization);
     } catch (IllegalArgumentException e) {
       throw new ConfigException("upstream", e.getMessage());
     }
@@ -94,7 +94,7 @@ public final class ConfigLoader {
 
   private static AuthenticationConfig authentication(ConfigNode node) {
     Optional<BasicConfig> basic = node.child("basic").map(ConfigLoader::basic);
-    List<JwtIssuerConfig> jwt = JwtIssuerBinder.bindAll(node.children("jwt"));
+    List<JwtIssuerConfig> jwt = JwtIssuerBinder.bindAll(node.children("jwt").orElse(List.of()));
     node.rejectUnsupported("client-certificate", "client certificate authentication");
     node.rejectUnknownKeys();
     try {

@@ -80,36 +80,56 @@ final class ConfigNode {
     return Optional.of(new ConfigNode(keyPath(key), map));
   }
 
-  /** A list of mappings, each bound as its own node named {@code key[i]}; empty when the key is absent. */
-  List<ConfigNode> children(String key) {
-    List<ConfigNode> nodes = new java.util.ArrayList<>();
-    List<?> items = list(key);
-    for (int i = 0; i < items.size(); i++) {
-      String itemPath = keyPath(key) + "[" + i + "]";
-      if (!(items.get(i) instanceof Map<?, ?> map)) {
-        throw new ConfigException(itemPath, "expected a mapping, found a " + kind(items.get(i)));
-      }
-      nodes.add(new ConfigNode(itemPath, map));
+  /**
+   * A list of single values. A single value is read as a list of one, so that {@code methods: GET} means what it says.
+   *
+   * @return the values, or empty when the key is absent
+   * @throws ConfigException if the list is empty or holds a mapping or a list, naming the element as {@code key[i]}
+   */
+  Optional<List<String>> strings(String key) {
+    Optional<List<?>> elements = list(key, true);
+    if (elements.isEmpty()) {
+      return Optional.empty();
     }
-    return nodes;
+    if (elements.get().isEmpty()) {
+      throw new ConfigException(keyPath(key), "must not be empty; leave the key out instead");
+    }
+    List<String> texts = new java.util.ArrayList<>(elements.get().size());
+    for (int i = 0; i < elements.get().size(); i++) {
+      Object element = elements.get().get(i);
+      String elementPath = keyPath(key) + "[" + i + "]";
+      if (element == null || element instanceof Map || element instanceof List) {
+        throw new ConfigException(elementPath, "expected a single value, found " + (element == null ? "nothing" : "a " + kind(element)));
+      }
+      String text = String.valueOf(element).strip();
+      if (text.isEmpty()) {
+        throw new ConfigException(elementPath, "must not be empty");
+      }
+      texts.add(text);
+    }
+    return Optional.of(List.copyOf(texts));
   }
 
-  /** A list of single values; empty when the key is absent. */
-  List<String> strings(String key) {
-    List<String> strings = new java.util.ArrayList<>();
-    List<?> items = list(key);
-    for (int i = 0; i < items.size(); i++) {
-      Object item = items.get(i);
-      if (item == null || item instanceof Map || item instanceof List) {
-        throw new ConfigException(keyPath(key) + "[" + i + "]", "expected a single value, found a " + kind(item));
-      }
-      String text = String.valueOf(item).strip();
-      if (text.isEmpty()) {
-        throw new ConfigException(keyPath(key) + "[" + i + "]", "must not be empty");
-      }
-      strings.add(text);
+  /**
+   * A list of mappings, each bound as a node whose key path is {@code key[i]}.
+   *
+   * @return the nodes, or empty when the key is absent
+   */
+  Optional<List<ConfigNode>> children(String key) {
+    Optional<List<?>> elements = list(key, false);
+    if (elements.isEmpty()) {
+      return Optional.empty();
     }
-    return strings;
+    List<ConfigNode> nodes = new java.util.ArrayList<>(elements.get().size());
+    for (int i = 0; i < elements.get().size(); i++) {
+      Object element = elements.get().get(i);
+      String elementPath = keyPath(key) + "[" + i + "]";
+      if (!(element instanceof Map<?, ?> map)) {
+        throw new ConfigException(elementPath, "expected a mapping, found " + (element == null ? "nothing" : "a " + kind(element)));
+      }
+      nodes.add(new ConfigNode(elementPath, map));
+    }
+    return Optional.of(nodes);
   }
 
   /** A mapping of single values, in document order; empty when the key is absent. */
@@ -131,22 +151,31 @@ final class ConfigNode {
     return values.get(key) != null;
   }
 
-  private List<?> list(String key) {
+  /**
+   * The elements of a list value. Overrides and flattened property sources spell lists as {@code {0: a, 1: b}}, which is
+   * read as a list too.
+   */
+  private Optional<List<?>> list(String key, boolean scalarIsListOfOne) {
     read.add(key);
     Object value = values.get(key);
     if (value == null) {
-      return List.of();
+      return Optional.empty();
     }
     if (value instanceof List<?> list) {
-      return list;
+      return Optional.of(list);
     }
-    if (value instanceof Map<?, ?> map && isIndexed(map)) {
-      // Overrides and flattened property sources spell lists as {0: a, 1: b}.
-      List<Object> items = new java.util.ArrayList<>();
+    if (value instanceof Map<?, ?> map) {
+      if (!isIndexed(map)) {
+        throw new ConfigException(keyPath(key), "expected a list, found a mapping");
+      }
+      List<Object> items = new java.util.ArrayList<>(map.size());
       for (int i = 0; i < map.size(); i++) {
         items.add(map.containsKey(String.valueOf(i)) ? map.get(String.valueOf(i)) : map.get(i));
       }
-      return items;
+      return Optional.of(items);
+    }
+    if (scalarIsListOfOne) {
+      return Optional.of(List.of(value));
     }
     throw new ConfigException(keyPath(key), "expected a list, found a " + kind(value));
   }

@@ -32,8 +32,8 @@ final class JwtIssuerBinder {
     node.string("jwks-uri").ifPresent(value -> builder.jwksUri(uri(node.keyPath("jwks-uri"), value)));
     node.string("jwks-file").ifPresent(value -> builder.jwksFile(ConfigLoader.readableFile(node.keyPath("jwks-file"), value)));
     builder.discovery(node.bool("discovery", false));
-    builder.audiences(node.strings("audiences"));
-    List<String> algorithms = node.strings("algorithms");
+    builder.audiences(node.strings("audiences").orElse(List.of()));
+    List<String> algorithms = node.strings("algorithms").orElse(List.of());
     if (!algorithms.isEmpty()) {
       builder.algorithms(algorithms);
     }
@@ -45,9 +45,9 @@ final class JwtIssuerBinder {
     secret.ifPresent(builder::hmacSecret);
     secretFile.ifPresent(value -> builder.hmacSecret(readSecret(node.keyPath("hmac-secret-file"), value)));
     node.string("clock-skew").ifPresent(value -> builder.clockSkew(duration(node.keyPath("clock-skew"), value)));
-    List<ConfigNode> headerNodes = node.children("from-headers");
-    List<String> cookies = node.strings("from-cookies");
-    List<String> params = node.strings("from-params");
+    List<ConfigNode> headerNodes = node.children("from-headers").orElse(List.of());
+    List<String> cookies = node.strings("from-cookies").orElse(List.of());
+    List<String> params = node.strings("from-params").orElse(List.of());
     if (node.has("from-headers") || !cookies.isEmpty() || !params.isEmpty()) {
       // Naming any location replaces the default Authorization header, as in Istio's fromHeaders.
       List<JwtIssuerConfig.TokenHeader> headers = new ArrayList<>();

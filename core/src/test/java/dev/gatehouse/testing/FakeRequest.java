@@ -16,6 +16,8 @@ public final class FakeRequest implements RequestView {
   private String remoteAddress = "127.0.0.1";
   private String query;
   private boolean secure;
+  private int localPort = 8000;
+  private String dispatchPath;
 
   private FakeRequest(String method, String path) {
     this.method = method;
@@ -54,6 +56,26 @@ public final class FakeRequest implements RequestView {
   public FakeRequest remoteAddress(String address) {
     this.remoteAddress = address;
     return this;
+  }
+
+  public FakeRequest localPort(int port) {
+    this.localPort = port;
+    return this;
+  }
+
+  public FakeRequest dispatchPath(String path) {
+    this.dispatchPath = path;
+    return this;
+  }
+
+  @Override
+  public int localPort() {
+    return localPort;
+  }
+
+  @Override
+  public java.util.Optional<String> dispatchPath() {
+    return java.util.Optional.ofNullable(dispatchPath);
   }
 
   public FakeRequest secure(boolean secure) {

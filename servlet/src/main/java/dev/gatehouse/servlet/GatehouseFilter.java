@@ -3,7 +3,6 @@ package dev.gatehouse.servlet;
 import dev.gatehouse.Decision;
 import dev.gatehouse.Gatehouse;
 import dev.gatehouse.config.ConfigException;
-import dev.gatehouse.config.ConfigLoader;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
@@ -21,6 +20,7 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -42,7 +42,8 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>Declare it (in {@code web.xml}, or with {@link ServletContext#addFilter(String, Class)}) with the init-parameter
  *       {@value #CONFIG_INIT_PARAMETER} naming a Gatehouse YAML file. The filter then builds the engine in {@link
- *       #init} and closes it in {@link #destroy}. A relative path resolves against the working directory.
+ *       #init} and closes it in {@link #destroy}. A relative path resolves against the working directory. The
+ *       file's authorization rules reload when it changes.
  *   <li>Build a {@link Gatehouse} yourself and pass it to {@link #GatehouseFilter(Gatehouse)}, or to {@link
  *       #register(ServletContext, Gatehouse)}. You own that engine and close it.
  * </ul>
@@ -51,6 +52,10 @@ import org.slf4j.LoggerFactory;
  * any other filter that reads the caller, as {@link #register} does. Asynchronous and error dispatches get a fresh
  * decision about the original request, so error pages and async handlers see the same identity and never a forged
  * identity header.
+ *
+ * <p>Authorization rules match the canonical path, and the engine refuses with 400 a request whose path the container
+ * dispatches differently (its servlet path and path info, decoded, must be the decoded canonical path): the filter
+ * cannot change the path the application sees, so it makes sure it is the one the rules saw.
  *
  * <p>The filter handles HTTP requests only, which in Servlet 6 is every request in practice; anything else fails with a
  * {@link ServletException} rather than passing unchecked. It is thread-safe.
@@ -141,7 +146,8 @@ public final class GatehouseFilter implements Filter {
       throw new ServletException("init-parameter " + CONFIG_INIT_PARAMETER + ": not a valid path: " + configFile);
     }
     try {
-      gatehouse = Gatehouse.create(ConfigLoader.load(file));
+      // The authorization rules reload when the file changes; the engine owns the watcher and close() stops it.
+      gatehouse = Gatehouse.watching(file, Map.of());
     } catch (ConfigException e) {
       throw new ServletException(e.getMessage(), e);
     }

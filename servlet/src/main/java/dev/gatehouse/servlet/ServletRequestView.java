@@ -80,6 +80,30 @@ final class ServletRequestView implements RequestView {
   }
 
   @Override
+  public int localPort() {
+    return request.getLocalPort();
+  }
+
+  /**
+   * The path the container dispatches to, decoded and normalised by the container: context path, servlet path and path
+   * info. The engine refuses the request unless it is the decoded canonical path, so a container that resolves {@code
+   * ..;/} or an encoded character its own way cannot serve another path than the one the rules saw. Only the
+   * request dispatch is checked; error and async dispatches are about the original request, checked already.
+   */
+  @Override
+  public Optional<String> dispatchPath() {
+    if (request.getDispatcherType() != DispatcherType.REQUEST) {
+      return Optional.empty();
+    }
+    String pathInfo = request.getPathInfo();
+    if (pathInfo == null && request.getServletPath().isEmpty()) {
+      // No servlet mapping applied (the context root itself, or a request built outside a container): nothing to check.
+      return Optional.empty();
+    }
+    return Optional.of(request.getContextPath() + request.getServletPath() + (pathInfo == null ? "" : pathInfo));
+  }
+
+  @Override
   public boolean secure() {
     return request.isSecure();
   }

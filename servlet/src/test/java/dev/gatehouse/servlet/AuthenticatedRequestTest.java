@@ -40,7 +40,7 @@ class AuthenticatedRequestTest {
     HttpServletRequest received =
         request(List.of(Map.entry("Authorization", "Bearer eyJ.secret.token"), Map.entry("Accept", "*/*")));
     Decision.Allow allow =
-        new Decision.Allow(Optional.of(Identity.of("iss/alice", Identity.JWT)), Map.of(), java.util.Set.of("Authorization"));
+        new Decision.Allow(Optional.of(Identity.of("iss/alice", Identity.JWT)), Map.of(), java.util.Set.of("Authorization"), Optional.empty());
 
     AuthenticatedRequest request = new AuthenticatedRequest(received, allow, IdentityHeaders.defaults());
 

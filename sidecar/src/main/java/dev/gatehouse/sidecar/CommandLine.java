@@ -198,7 +198,8 @@ record CommandLine(Action action, Optional<Path> configFile, Map<String, String>
   private static String help() {
     StringBuilder help =
         new StringBuilder()
-            .append("Usage: java -jar gatehouse-sidecar.jar [options]\n\n")
+            .append("Usage: java -jar gatehouse-sidecar.jar [options]\n")
+            .append("       java -jar gatehouse-sidecar.jar check --config FILE [--method M --path P --user U ...]\n\n")
             .append("Authenticates every request and forwards the allowed ones to a local app.\n\n")
             .append("Options (--flag VALUE or --flag=VALUE):\n");
     for (Option option : OPTIONS) {

@@ -9,9 +9,13 @@ import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.channels.UnresolvedAddressException;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
@@ -54,6 +58,15 @@ public final class GatehouseSidecar implements AutoCloseable {
     this.server = new Server(threads);
     HttpConfiguration http = new HttpConfiguration();
     http.setSendServerVersion(false);
+    // Empty segments (//), encoded dot segments (%2e%2e) and encoded % are left to the engine's canonicalizer, which
+    // resolves them into the one path it decides on and forwards; Jetty's default would answer 400 before Gatehouse
+    // sees the request. Encoded / and \ and path parameters stay refused by Jetty and by the engine alike.
+    http.setUriCompliance(
+        UriCompliance.DEFAULT.with(
+            "GATEHOUSE",
+            UriCompliance.Violation.AMBIGUOUS_EMPTY_SEGMENT,
+            UriCompliance.Violation.AMBIGUOUS_PATH_SEGMENT,
+            UriCompliance.Violation.AMBIGUOUS_PATH_ENCODING));
     this.connector = new ServerConnector(server, new HttpConnectionFactory(http));
     connector.setHost(listen.getHostString());
     connector.setPort(listen.getPort());
@@ -77,6 +90,10 @@ public final class GatehouseSidecar implements AutoCloseable {
     if (System.getProperty(JETTY_REFERENCES_PER_CACHE_LINE) == null) {
       System.setProperty(JETTY_REFERENCES_PER_CACHE_LINE, "16");
     }
+    if (args.length > 0 && args[0].equals("check")) {
+      System.exit(AuthorizationCheck.run(args, System.getenv(), System.out, System.err));
+      return;
+    }
     GatehouseSidecar sidecar;
     try {
       CommandLine commandLine = CommandLine.parse(args, System.getenv());
@@ -89,7 +106,7 @@ public final class GatehouseSidecar implements AutoCloseable {
           System.out.println("gatehouse-sidecar " + version());
           return;
         }
-        case RUN -> sidecar = start(commandLine.load(), commandLine.shutdownTimeout());
+        case RUN -> sidecar = start(commandLine);
         default -> throw new AssertionError(commandLine.action());
       }
     } catch (ConfigException e) {
@@ -128,10 +145,25 @@ public final class GatehouseSidecar implements AutoCloseable {
   }
 
   static GatehouseSidecar start(GatehouseConfig config, Duration shutdownTimeout, Duration upstreamIdleTimeout) {
+    return start(config, shutdownTimeout, upstreamIdleTimeout, Optional.empty(), Map.of());
+  }
+
+  /** From the command line: with a configuration file, its authorization rules reload when it changes. */
+  static GatehouseSidecar start(CommandLine commandLine) {
+    return start(
+        commandLine.load(),
+        commandLine.shutdownTimeout(),
+        UpstreamProxyHandler.DEFAULT_IDLE_TIMEOUT,
+        commandLine.configFile(),
+        commandLine.overrides());
+  }
+
+  private static GatehouseSidecar start(
+      GatehouseConfig config, Duration shutdownTimeout, Duration upstreamIdleTimeout, Optional<Path> configFile, Map<String, String> overrides) {
     URI upstream =
         config.upstream().orElseThrow(() -> new ConfigException("upstream", "missing; set --upstream, GATEHOUSE_UPSTREAM or upstream:"));
     InetSocketAddress listen = config.listenOrDefault();
-    Gatehouse gatehouse = Gatehouse.create(config);
+    Gatehouse gatehouse = configFile.isPresent() ? Gatehouse.watching(configFile.get(), overrides) : Gatehouse.create(config);
     GatehouseSidecar sidecar = new GatehouseSidecar(gatehouse, listen, upstream, shutdownTimeout, upstreamIdleTimeout);
     try {
       sidecar.server.start();
@@ -150,6 +182,11 @@ public final class GatehouseSidecar implements AutoCloseable {
    */
   public int port() {
     return connector.getLocalPort();
+  }
+
+  /** The engine, for its reload counts (the admin endpoint) and tests. */
+  Gatehouse gatehouse() {
+    return gatehouse;
   }
 
   /**

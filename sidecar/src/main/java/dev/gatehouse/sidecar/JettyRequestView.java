@@ -45,6 +45,11 @@ final class JettyRequestView implements RequestView {
   }
 
   @Override
+  public int localPort() {
+    return Request.getLocalPort(request);
+  }
+
+  @Override
   public boolean secure() {
     return request.isSecure();
   }

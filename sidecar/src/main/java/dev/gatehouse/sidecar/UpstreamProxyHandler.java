@@ -31,9 +31,10 @@ import org.slf4j.LoggerFactory;
  * ones named in {@code Connection:}, streams bodies both ways, pools keep-alive connections, answers 502/504 when the
  * upstream fails, and follows no redirects, keeps no cookies and decodes no content.
  *
- * <p>On top of that: the request target is the client's raw path and query, so the upstream sees exactly the path the
- * engine saw; the client's {@code Host} goes through unchanged (as Envoy does); every header a client could use to claim
- * an identity is removed, and so is every header the decision consumed (a bearer token that is not forwarded); and {@code X-Forwarded-For/Proto/Host} plus the identity headers of the {@link
+ * <p>On top of that: the request target is the canonical path the engine decided on plus the client's raw query, so the
+ * upstream serves exactly the path the rules matched; the client's {@code Host} goes through unchanged (as Envoy
+ * does); every header a client could use to claim an identity is removed, and so is every header the decision consumed
+ * (a bearer token that is not forwarded); and {@code X-Forwarded-For/Proto/Host} plus the identity headers of the {@link
  * Decision.Allow} are set by this hop alone. Jetty's own {@code Via} and {@code Forwarded} are not added: nginx and Envoy
  * send neither by default, and {@code Via} would disclose this host's name.
  *
@@ -80,9 +81,20 @@ final class UpstreamProxyHandler extends ProxyHandler.Reverse {
     return HttpURI.from(upstream.getScheme().toLowerCase(Locale.ROOT), upstream.getHost(), upstream.getPort(), null);
   }
 
-  /** The upstream's scheme, host and port with the client's path and query exactly as received: nothing is decoded. */
+  /**
+   * The upstream's scheme, host and port, the canonical path the engine decided on, and the client's query exactly as
+   * received. Forwarding the canonical path rather than the raw one means the upstream serves precisely what the rules
+   * matched, whatever its own path handling does with {@code //}, {@code %2e} or {@code ..}.
+   */
   private static Function<Request, HttpURI> rewriter(HttpURI base) {
-    return clientToProxyRequest -> HttpURI.build(base, clientToProxyRequest.getHttpURI().getPathQuery());
+    return clientToProxyRequest -> {
+      if (!(clientToProxyRequest.getAttribute(AuthenticatingHandler.DECISION_ATTRIBUTE) instanceof Decision.Allow allow)
+          || allow.path().isEmpty()) {
+        // Only reachable if the handlers were wired wrongly; forwarding the raw path could serve what no rule saw.
+        throw new IllegalStateException("request reached the proxy without an allow decision naming its path");
+      }
+      return HttpURI.build(base).path(allow.path().get()).query(clientToProxyRequest.getHttpURI().getQuery());
+    };
   }
 
   @Override

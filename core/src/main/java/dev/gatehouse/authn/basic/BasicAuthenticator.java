@@ -7,18 +7,15 @@ import dev.gatehouse.authn.AuthenticationResult;
 import dev.gatehouse.authn.Authenticator;
 import dev.gatehouse.config.BasicConfig;
 import dev.gatehouse.config.ConfigException;
+import dev.gatehouse.internal.FileWatch;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,15 +38,7 @@ public final class BasicAuthenticator implements Authenticator {
 
   private static final Logger log = LoggerFactory.getLogger(BasicAuthenticator.class);
 
-  private record Snapshot(HtpasswdFile file, long generation, FileStamp stamp) {}
-
-  /** What identifies one version of the file on disk. */
-  private record FileStamp(long size, long modifiedNanos, Object fileKey) {
-    static FileStamp of(Path path) throws IOException {
-      BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class);
-      return new FileStamp(attributes.size(), attributes.lastModifiedTime().to(TimeUnit.NANOSECONDS), attributes.fileKey());
-    }
-  }
+  private record Snapshot(HtpasswdFile file, long generation, FileWatch.Stamp stamp) {}
 
   private final Path path;
   private final String challenge;
@@ -57,14 +46,14 @@ public final class BasicAuthenticator implements Authenticator {
   private final ScheduledExecutorService reloader;
   private volatile Snapshot snapshot;
   /** The stamp of the last version that failed to load, so a broken file is reported once, not every poll. */
-  private volatile FileStamp lastFailedStamp;
+  private volatile FileWatch.Stamp lastFailedStamp;
 
   private BasicAuthenticator(BasicConfig config, Duration reloadInterval, Duration cacheTtl, Ticker ticker) {
     this.path = config.htpasswd();
     this.challenge = "Basic realm=\"" + config.realm() + "\", charset=\"UTF-8\"";
     this.cache = new VerifiedCredentialsCache(cacheTtl, VerifiedCredentialsCache.DEFAULT_MAXIMUM_SIZE, ticker);
     try {
-      FileStamp stamp = FileStamp.of(path);
+      FileWatch.Stamp stamp = FileWatch.Stamp.of(path);
       this.snapshot = new Snapshot(HtpasswdFile.read(path), 1, stamp);
     } catch (IOException e) {
       throw new ConfigException("authentication.basic.htpasswd", "cannot read " + path + ": " + e.getMessage(), e);
@@ -74,15 +63,7 @@ public final class BasicAuthenticator implements Authenticator {
     if (reloadInterval.isZero()) {
       this.reloader = null;
     } else {
-      this.reloader =
-          Executors.newSingleThreadScheduledExecutor(
-              runnable -> {
-                Thread thread = new Thread(runnable, "gatehouse-htpasswd-reload");
-                thread.setDaemon(true);
-                return thread;
-              });
-      long millis = reloadInterval.toMillis();
-      reloader.scheduleWithFixedDelay(this::reloadIfChanged, millis, millis, TimeUnit.MILLISECONDS);
+      this.reloader = FileWatch.poll("gatehouse-htpasswd-reload", reloadInterval, this::reloadIfChanged);
     }
     log.info("loaded htpasswd file {}: {} users", path, snapshot.file().size());
   }
@@ -161,9 +142,9 @@ public final class BasicAuthenticator implements Authenticator {
    * to avoid sleeping.
    */
   void reloadIfChanged() {
-    FileStamp stamp;
+    FileWatch.Stamp stamp;
     try {
-      stamp = FileStamp.of(path);
+      stamp = FileWatch.Stamp.of(path);
     } catch (IOException e) {
       reportFailure(null, "cannot read it (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")");
       return;
@@ -189,8 +170,8 @@ public final class BasicAuthenticator implements Authenticator {
     }
   }
 
-  private void reportFailure(FileStamp stamp, String why) {
-    FileStamp previous = lastFailedStamp;
+  private void reportFailure(FileWatch.Stamp stamp, String why) {
+    FileWatch.Stamp previous = lastFailedStamp;
     if (stamp == null || !stamp.equals(previous)) {
       log.warn("htpasswd file {} changed but {}; keeping the previous version ({} users)", path, why, snapshot.file().size());
     }

@@ -41,6 +41,26 @@ class ConformanceTest {
   private static final RSAKey KEY = TestTokens.rsa("conformance-1");
   private static final JwksServer JWKS = JwksServer.start(KEY);
 
+  /** Rules that leave the authentication rows' answers as they are and give the authorization rows theirs. */
+  private static final String AUTHORIZATION =
+      """
+      authorization:
+        rules:
+          - name: public
+            action: allow
+            to: {methods: [GET], paths: [/public/*]}
+          - name: authenticated
+            action: allow
+            from: {principals: ["*"]}
+          - name: admin-area
+            action: deny
+            from: {not-principals: [sha1-user]}
+            to: {paths: [/admin/*]}
+          - name: no-deletes
+            action: deny
+            to: {methods: [DELETE]}
+      """;
+
   @TempDir static Path directory;
   private static final List<Delivery> deliveries = new ArrayList<>();
 
@@ -73,7 +93,8 @@ class ConformanceTest {
                 + "\n      jwks-uri: "
                 + JWKS.jwksUri()
                 + "\n      audiences: [conformance]\n      max-token-size: 4096"
-                + "\n      from-headers: [{name: Authorization, prefix: \"Bearer \"}]\n      from-params: [access_token]\n");
+                + "\n      from-headers: [{name: Authorization, prefix: \"Bearer \"}]\n      from-params: [access_token]\n"
+                + AUTHORIZATION);
     deliveries.add(Delivery.filter(yaml));
     deliveries.add(Delivery.starter(yaml));
     deliveries.add(Delivery.sidecar(yaml));
@@ -179,6 +200,40 @@ class ConformanceTest {
   void everyDeliveryGivesTheSameAnswer(String name, String query, String headers, Answer expected) throws IOException {
     for (Delivery delivery : deliveries) {
       RawHttp.Response response = RawHttp.exchange(delivery.port(), "GET /conformance?" + query + " HTTP/1.1\r\nHost: app.test\r\n" + headers);
+
+      assertThat(answer(response)).as("%s through the %s", name, delivery).isEqualTo(expected);
+    }
+  }
+
+  static Stream<Arguments> authorizationRequests() {
+    String user = auth(basic("bcrypt-user", "bcrypt secret"));
+    String admin = auth(basic("sha1-user", "sha1 secret"));
+    Answer forbidden = new Answer(403, List.of(), "Forbidden\n");
+    return Stream.of(
+        Arguments.of("anonymous on a public path", "GET /public/x", "", new Answer(200, List.of(), WhoAmI.describe("null", List.of()))),
+        Arguments.of(
+            "anonymous on a public path with a forged identity header",
+            "GET /public/x",
+            "X-Forwarded-User: sha1-user\r\n",
+            new Answer(200, List.of(), WhoAmI.describe("null", List.of()))),
+        Arguments.of("anonymous in the admin area", "GET /admin/x", "", Answer.challenged()),
+        Arguments.of("user in the admin area", "GET /admin/x", user, forbidden),
+        Arguments.of("admin in the admin area", "GET /admin/x", admin, Answer.allowed("sha1-user")),
+        Arguments.of("user climbing into the admin area", "GET /public/../admin/x", user, forbidden),
+        Arguments.of("anonymous climbing into the admin area", "GET /public/../admin/x", "", Answer.challenged()),
+        Arguments.of("user with an encoded letter", "GET /%61dmin/x", user, forbidden),
+        Arguments.of("user with another case", "GET /ADMIN/x", user, Answer.allowed("bcrypt-user")),
+        Arguments.of("admin deleting", "DELETE /x", admin, forbidden),
+        Arguments.of("anonymous deleting", "DELETE /x", "", Answer.challenged()),
+        Arguments.of("anonymous elsewhere", "GET /x", "", Answer.challenged()),
+        Arguments.of("wrong password on a public path", "GET /public/x", auth(basic("bcrypt-user", "nope")), Answer.challenged()));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("authorizationRequests")
+  void everyDeliveryAuthorizesTheSame(String name, String requestLine, String headers, Answer expected) throws IOException {
+    for (Delivery delivery : deliveries) {
+      RawHttp.Response response = RawHttp.exchange(delivery.port(), requestLine + " HTTP/1.1\r\nHost: app.test\r\n" + headers);
 
       assertThat(answer(response)).as("%s through the %s", name, delivery).isEqualTo(expected);
     }

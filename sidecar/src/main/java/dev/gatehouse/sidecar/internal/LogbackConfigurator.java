@@ -52,6 +52,8 @@ public final class LogbackConfigurator extends ContextAwareBase implements Confi
     root.addAppender(console);
     String level = System.getenv(LEVEL_ENV);
     context.getLogger("dev.gatehouse").setLevel(Level.toLevel(level, Level.INFO));
+    // The authorization audit log (one JSON object per line after the usual prefix) is on whatever the level above.
+    context.getLogger("gatehouse.audit").setLevel(Level.INFO);
     return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
   }
 

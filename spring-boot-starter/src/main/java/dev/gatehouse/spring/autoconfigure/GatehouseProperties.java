@@ -20,12 +20,14 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *
  * @param enabled Whether to enable Gatehouse when gatehouse properties are set.
  * @param authentication Ways for callers to prove who they are.
+ * @param authorization Rules deciding which requests are let through.
  * @param filter Servlet filter settings.
  */
 @ConfigurationProperties("gatehouse")
 public record GatehouseProperties(
     @DefaultValue("true") boolean enabled,
     @DefaultValue Authentication authentication,
+    @DefaultValue Authorization authorization,
     @DefaultValue Filter filter) {
 
   /** The filter order used when none is configured: before Spring Security's filter, which defaults to -100. */
@@ -129,6 +131,79 @@ public record GatehouseProperties(
   public record Basic(@Nullable String realm, @Nullable String htpasswd) {}
 
   /**
+   * Rules deciding which requests are let through: deny rules first, then allow rules. See docs/authorization.md.
+   *
+   * @param rules Authorization rules, in order. A matching deny rule refuses; if any allow rule exists the request must
+   *     match one; with none every authenticated request is allowed.
+   * @param audit Which decisions are written to the gatehouse.audit log: denied (default), all or none.
+   */
+  public record Authorization(@Nullable List<Rule> rules, @Nullable String audit) {}
+
+  /**
+   * One authorization rule. Within a rule every field must match; within a field any value may.
+   *
+   * @param name Name of the rule, for logs and the audit line.
+   * @param action What a match does: allow or deny.
+   * @param from Conditions on the caller; absent means any caller, anonymous ones included.
+   * @param to Conditions on the request; absent means any request.
+   * @param when Conditions on JWT claims (key claims.a.b) and request headers (key request.headers[Name]).
+   */
+  public record Rule(@Nullable String name, @Nullable String action, @Nullable Source from, @Nullable Operation to, @Nullable List<Condition> when) {}
+
+  /**
+   * Conditions on the caller of an authorization rule. Values are exact, prefix*, *suffix or *.
+   *
+   * @param principals Principal names (Basic user, JWT iss/sub, SPIFFE ID); * is any authenticated caller.
+   * @param notPrincipals Principal names that must not match.
+   * @param namespaces Kubernetes namespaces of SPIFFE IDs.
+   * @param notNamespaces Namespaces that must not match.
+   * @param groups Groups of the caller.
+   * @param notGroups Groups the caller must not be in.
+   * @param ipBlocks IPv4 or IPv6 addresses or CIDR blocks of the direct peer.
+   * @param notIpBlocks Blocks the direct peer must not be in.
+   */
+  public record Source(
+      @Nullable List<String> principals,
+      @Nullable List<String> notPrincipals,
+      @Nullable List<String> namespaces,
+      @Nullable List<String> notNamespaces,
+      @Nullable List<String> groups,
+      @Nullable List<String> notGroups,
+      @Nullable List<String> ipBlocks,
+      @Nullable List<String> notIpBlocks) {}
+
+  /**
+   * Conditions on the request of an authorization rule.
+   *
+   * @param methods Request methods, upper case.
+   * @param notMethods Methods that must not match.
+   * @param paths Canonical paths: exact, /prefix/*, *suffix, or templates with {*} and {**}.
+   * @param notPaths Paths that must not match.
+   * @param hosts Host header values; case-insensitive, port ignored unless given.
+   * @param notHosts Hosts that must not match.
+   * @param ports Local ports the request arrives on.
+   * @param notPorts Ports that must not match.
+   */
+  public record Operation(
+      @Nullable List<String> methods,
+      @Nullable List<String> notMethods,
+      @Nullable List<String> paths,
+      @Nullable List<String> notPaths,
+      @Nullable List<String> hosts,
+      @Nullable List<String> notHosts,
+      @Nullable List<String> ports,
+      @Nullable List<String> notPorts) {}
+
+  /**
+   * A condition of an authorization rule.
+   *
+   * @param key claims.name[.name...] for a JWT claim, or request.headers[Name] for a request header.
+   * @param values Values of which one must match.
+   * @param notValues Values none of which may match.
+   */
+  public record Condition(@Nullable String key, @Nullable List<String> values, @Nullable List<String> notValues) {}
+
+  /**
    * Servlet filter settings.
    *
    * @param order Order of the Gatehouse filter among the servlet filters. Lower runs earlier; Spring Security's filter
@@ -158,7 +233,64 @@ public record GatehouseProperties(
     if (!authenticationTree.isEmpty()) {
       tree.put("authentication", authenticationTree);
     }
+    Map<String, Object> authorizationTree = authorizationTree();
+    if (!authorizationTree.isEmpty()) {
+      tree.put("authorization", authorizationTree);
+    }
     return ConfigLoader.fromTree(tree);
+  }
+
+  private Map<String, Object> authorizationTree() {
+    Map<String, Object> tree = new LinkedHashMap<>();
+    if (authorization.rules() != null) {
+      List<Object> rules = new ArrayList<>();
+      for (Rule rule : authorization.rules()) {
+        Map<String, Object> node = new LinkedHashMap<>();
+        putIfSet(node, "name", rule.name());
+        putIfSet(node, "action", rule.action());
+        if (rule.from() != null) {
+          Source from = rule.from();
+          Map<String, Object> source = new LinkedHashMap<>();
+          putIfSet(source, "principals", from.principals());
+          putIfSet(source, "not-principals", from.notPrincipals());
+          putIfSet(source, "namespaces", from.namespaces());
+          putIfSet(source, "not-namespaces", from.notNamespaces());
+          putIfSet(source, "groups", from.groups());
+          putIfSet(source, "not-groups", from.notGroups());
+          putIfSet(source, "ip-blocks", from.ipBlocks());
+          putIfSet(source, "not-ip-blocks", from.notIpBlocks());
+          node.put("from", source);
+        }
+        if (rule.to() != null) {
+          Operation to = rule.to();
+          Map<String, Object> operation = new LinkedHashMap<>();
+          putIfSet(operation, "methods", to.methods());
+          putIfSet(operation, "not-methods", to.notMethods());
+          putIfSet(operation, "paths", to.paths());
+          putIfSet(operation, "not-paths", to.notPaths());
+          putIfSet(operation, "hosts", to.hosts());
+          putIfSet(operation, "not-hosts", to.notHosts());
+          putIfSet(operation, "ports", to.ports());
+          putIfSet(operation, "not-ports", to.notPorts());
+          node.put("to", operation);
+        }
+        if (rule.when() != null) {
+          List<Object> conditions = new ArrayList<>();
+          for (Condition condition : rule.when()) {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            putIfSet(entry, "key", condition.key());
+            putIfSet(entry, "values", condition.values());
+            putIfSet(entry, "not-values", condition.notValues());
+            conditions.add(entry);
+          }
+          node.put("when", conditions);
+        }
+        rules.add(node);
+      }
+      tree.put("rules", rules);
+    }
+    putIfSet(tree, "audit", authorization.audit());
+    return tree;
   }
 
   private static void putIfSet(Map<String, Object> tree, String key, @Nullable Object value) {

@@ -113,6 +113,66 @@ class GatehouseAutoConfigurationTest {
   }
 
   @Test
+  void authorizationRulesBindFromProperties() {
+    web.withPropertyValues(
+            htpasswdProperty,
+            "gatehouse.authorization.rules[0].name=public",
+            "gatehouse.authorization.rules[0].action=allow",
+            "gatehouse.authorization.rules[0].to.methods=GET",
+            "gatehouse.authorization.rules[0].to.paths=/public/*,/healthz",
+            "gatehouse.authorization.rules[1].action=deny",
+            "gatehouse.authorization.rules[1].from.not-principals[0]=sha1-user",
+            "gatehouse.authorization.rules[1].to.paths[0]=/admin/*",
+            "gatehouse.authorization.rules[2].action=allow",
+            "gatehouse.authorization.rules[2].from.principals=*",
+            "gatehouse.authorization.rules[2].when[0].key=request.headers[X-Tenant]",
+            "gatehouse.authorization.rules[2].when[0].not-values=blocked",
+            "gatehouse.authorization.audit=all")
+        .run(
+            context -> {
+              assertThat(context).hasNotFailed();
+              FilterRegistrationBean<?> registration = context.getBean(REGISTRATION, FilterRegistrationBean.class);
+              assertThat(filter(registration, "GET", "/public/x", null).getStatus()).isEqualTo(200);
+              assertThat(filter(registration, "GET", "/admin/x", basic("bcrypt-user", "bcrypt secret")).getStatus()).isEqualTo(403);
+              assertThat(filter(registration, "GET", "/admin/x", basic("sha1-user", "sha1 secret")).getStatus()).isEqualTo(200);
+              assertThat(filter(registration, "GET", "/admin/x", null).getStatus()).isEqualTo(401);
+              assertThat(filter(registration, "GET", "/x;y", basic("sha1-user", "sha1 secret")).getStatus()).isEqualTo(400);
+            });
+  }
+
+  @Test
+  void badRuleFailsStartupNamingThePropertyWithItsIndex() {
+    web.withPropertyValues(
+            htpasswdProperty, "gatehouse.authorization.rules[0].action=allow", "gatehouse.authorization.rules[0].to.paths[0]=/a/../b")
+        .run(
+            context -> {
+              assertThat(context)
+                  .getFailure()
+                  .rootCause()
+                  .isInstanceOf(ConfigException.class)
+                  .hasMessage("authorization.rules[0].to.paths[0]: not in canonical form, so it could never match; write /b instead of /a/../b");
+              FailureAnalysis analysis = new GatehouseConfigFailureAnalyzer().analyze(context.getStartupFailure());
+              assertThat(analysis.getAction()).isEqualTo("Correct the property gatehouse.authorization.rules[0].to.paths[0].");
+            });
+  }
+
+  private static String basic(String user, String password) {
+    return "Basic " + java.util.Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static MockHttpServletResponse filter(FilterRegistrationBean<?> registration, String method, String uri, String authorization)
+      throws Exception {
+    MockHttpServletRequest request = new MockHttpServletRequest(method, uri);
+    request.setServletPath(uri);
+    if (authorization != null) {
+      request.addHeader("Authorization", authorization);
+    }
+    MockHttpServletResponse response = new MockHttpServletResponse();
+    registration.getFilter().doFilter(request, response, new MockFilterChain());
+    return response;
+  }
+
+  @Test
   void badHtpasswdPathFailsStartupWithTheKeyNamedMessage() {
     web.withPropertyValues("gatehouse.authentication.basic.htpasswd=./no-such-htpasswd")
         .run(

@@ -1,0 +1,73 @@
+package dev.gatehouse;
+
+import java.time.Instant;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes one JSON object per decision to the SLF4J logger {@value #LOGGER}: {@code time}, {@code decision}, {@code
+ * status}, {@code method}, {@code path}, {@code principal}, {@code rule}, {@code reason}. No credential is ever part of
+ * it. Every string comes from the client, so each is escaped for JSON, non-ASCII and line separators included, and cut
+ * at {@value #MAX_FIELD} characters: an audit line cannot be forged or split by a hostile path or user name.
+ */
+final class AuditLog {
+
+  /** The logger audit lines go to. */
+  static final String LOGGER = "gatehouse.audit";
+
+  private static final int MAX_FIELD = 512;
+  private static final Logger log = LoggerFactory.getLogger(LOGGER);
+  private static final char[] HEX = "0123456789abcdef".toCharArray();
+
+  private AuditLog() {}
+
+  static void write(
+      String decision, int status, String method, String path, @Nullable Identity identity, Optional<String> rule, String reason) {
+    if (log.isInfoEnabled()) {
+      log.info(line(Instant.now(), decision, status, method, path, identity, rule, reason));
+    }
+  }
+
+  static String line(
+      Instant time, String decision, int status, String method, String path, @Nullable Identity identity, Optional<String> rule, String reason) {
+    StringBuilder line = new StringBuilder(256).append('{');
+    field(line, "time", time.toString()).append(',');
+    field(line, "decision", decision).append(',');
+    line.append("\"status\":").append(status).append(',');
+    field(line, "method", method).append(',');
+    field(line, "path", path).append(',');
+    if (identity == null) {
+      line.append("\"principal\":null,");
+    } else {
+      field(line, "principal", identity.name()).append(',');
+    }
+    if (rule.isPresent()) {
+      field(line, "rule", rule.get()).append(',');
+    } else {
+      line.append("\"rule\":null,");
+    }
+    field(line, "reason", reason).append('}');
+    return line.toString();
+  }
+
+  private static StringBuilder field(StringBuilder line, String name, String value) {
+    line.append('"').append(name).append("\":\"");
+    int length = Math.min(value.length(), MAX_FIELD);
+    for (int i = 0; i < length; i++) {
+      char c = value.charAt(i);
+      if (c == '"' || c == '\\') {
+        line.append('\\').append(c);
+      } else if (c < 0x20 || c >= 0x7f) {
+        line.append("\\u").append(HEX[c >> 12 & 0xf]).append(HEX[c >> 8 & 0xf]).append(HEX[c >> 4 & 0xf]).append(HEX[c & 0xf]);
+      } else {
+        line.append(c);
+      }
+    }
+    if (value.length() > MAX_FIELD) {
+      line.append("...");
+    }
+    return line.append('"');
+  }
+}

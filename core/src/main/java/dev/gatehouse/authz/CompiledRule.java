@@ -1,0 +1,341 @@
+package dev.gatehouse.authz;
+
+import dev.gatehouse.Identity;
+import dev.gatehouse.RequestView;
+import dev.gatehouse.config.ConfigException;
+import dev.gatehouse.config.RuleConfig;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One rule as matchers. A {@code null} matcher is a field that was not configured and so matches everything. Each
+ * check is cheap and allocation-free except {@code hosts} (one lower-casing) and {@code ip-blocks} (one parse of the
+ * peer address per decision).
+ */
+final class CompiledRule {
+
+  final String label;
+  final boolean deny;
+  final PolicyResult result;
+
+  private final @Nullable ValueMatcher principals;
+  private final @Nullable ValueMatcher notPrincipals;
+  private final @Nullable ValueMatcher namespaces;
+  private final @Nullable ValueMatcher notNamespaces;
+  private final @Nullable ValueMatcher groups;
+  private final @Nullable ValueMatcher notGroups;
+  private final @Nullable IpBlocks ipBlocks;
+  private final @Nullable IpBlocks notIpBlocks;
+  private final @Nullable ValueMatcher methods;
+  private final @Nullable ValueMatcher notMethods;
+  private final @Nullable PathMatcher paths;
+  private final @Nullable PathMatcher notPaths;
+  private final @Nullable HostMatcher hosts;
+  private final @Nullable HostMatcher notHosts;
+  private final int @Nullable [] ports;
+  private final int @Nullable [] notPorts;
+  private final Condition[] conditions;
+
+  CompiledRule(int index, RuleConfig config) {
+    String key = "authorization.rules[" + index + "]";
+    this.label = config.name().orElse("rules[" + index + "]");
+    this.deny = config.action() == RuleConfig.Action.DENY;
+    this.result = new PolicyResult(!deny, Optional.of(label), (deny ? "denied by rule " : "allowed by rule ") + label);
+    RuleConfig.SourceConfig from = config.from().orElse(null);
+    String fromKey = key + ".from.";
+    principals = from == null ? null : values(fromKey + "principals", from.principals(), false);
+    notPrincipals = from == null ? null : values(fromKey + "not-principals", from.notPrincipals(), false);
+    namespaces = from == null ? null : values(fromKey + "namespaces", from.namespaces(), false);
+    notNamespaces = from == null ? null : values(fromKey + "not-namespaces", from.notNamespaces(), false);
+    groups = from == null ? null : values(fromKey + "groups", from.groups(), false);
+    notGroups = from == null ? null : values(fromKey + "not-groups", from.notGroups(), false);
+    ipBlocks = from == null ? null : ipBlocks(fromKey + "ip-blocks", from.ipBlocks());
+    notIpBlocks = from == null ? null : ipBlocks(fromKey + "not-ip-blocks", from.notIpBlocks());
+    RuleConfig.OperationConfig to = config.to().orElse(null);
+    String toKey = key + ".to.";
+    methods = to == null ? null : methods(toKey + "methods", to.methods());
+    notMethods = to == null ? null : methods(toKey + "not-methods", to.notMethods());
+    paths = to == null ? null : paths(toKey + "paths", to.paths());
+    notPaths = to == null ? null : paths(toKey + "not-paths", to.notPaths());
+    hosts = to == null ? null : hosts(toKey + "hosts", to.hosts());
+    notHosts = to == null ? null : hosts(toKey + "not-hosts", to.notHosts());
+    ports = to == null || to.ports().isEmpty() ? null : to.ports().stream().mapToInt(Integer::intValue).toArray();
+    notPorts = to == null || to.notPorts().isEmpty() ? null : to.notPorts().stream().mapToInt(Integer::intValue).toArray();
+    List<RuleConfig.ConditionConfig> when = config.when();
+    conditions = new Condition[when.size()];
+    for (int i = 0; i < when.size(); i++) {
+      conditions[i] = Condition.compile(key + ".when[" + i + "]", when.get(i));
+    }
+  }
+
+  /**
+   * The principal names this rule is limited to, when it names them all exactly: no other caller can match it.
+   *
+   * @return the names, or {@code null} when the rule may match other callers
+   */
+  java.util.@Nullable Set<String> exactPrincipals() {
+    return principals == null ? null : principals.exactOnly();
+  }
+
+  boolean matches(Evaluation evaluation) {
+    Identity identity = evaluation.identity;
+    if (principals != null && (identity == null || !principals.matches(identity.name()))) {
+      return false;
+    }
+    if (notPrincipals != null && identity != null && notPrincipals.matches(identity.name())) {
+      return false;
+    }
+    if (namespaces != null || notNamespaces != null) {
+      String namespace = identity == null ? null : identity.attribute(Identity.SPIFFE_NAMESPACE).orElse(null);
+      if (namespaces != null && (namespace == null || !namespaces.matches(namespace))) {
+        return false;
+      }
+      if (notNamespaces != null && namespace != null && notNamespaces.matches(namespace)) {
+        return false;
+      }
+    }
+    if (groups != null && (identity == null || !groups.matchesAny(identity.groups()))) {
+      return false;
+    }
+    if (notGroups != null && identity != null && notGroups.matchesAny(identity.groups())) {
+      return false;
+    }
+    if (ipBlocks != null && !ipBlocks.contains(evaluation.peer())) {
+      return false;
+    }
+    if (notIpBlocks != null && notIpBlocks.contains(evaluation.peer())) {
+      return false;
+    }
+    RequestView request = evaluation.request;
+    if (methods != null && !methods.matches(request.method())) {
+      return false;
+    }
+    if (notMethods != null && notMethods.matches(request.method())) {
+      return false;
+    }
+    if (paths != null && !paths.matches(evaluation.path)) {
+      return false;
+    }
+    if (notPaths != null && notPaths.matches(evaluation.path)) {
+      return false;
+    }
+    if (hosts != null && !hosts.matches(request)) {
+      return false;
+    }
+    if (notHosts != null && notHosts.matches(request)) {
+      return false;
+    }
+    if (ports != null && !contains(ports, request.localPort())) {
+      return false;
+    }
+    if (notPorts != null && contains(notPorts, request.localPort())) {
+      return false;
+    }
+    for (Condition condition : conditions) {
+      if (!condition.holds(evaluation)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean contains(int[] values, int value) {
+    for (int v : values) {
+      if (v == value) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static @Nullable ValueMatcher values(String key, List<String> patterns, boolean ignoreCase) {
+    if (patterns.isEmpty()) {
+      return null;
+    }
+    try {
+      return ValueMatcher.compile(patterns, ignoreCase);
+    } catch (ValueMatcher.PatternException e) {
+      throw new ConfigException(key + "[" + e.index + "]", e.getMessage());
+    }
+  }
+
+  private static @Nullable ValueMatcher methods(String key, List<String> methods) {
+    for (int i = 0; i < methods.size(); i++) {
+      String method = methods.get(i);
+      if (!method.equals("*") && !method.chars().allMatch(c -> c >= 'A' && c <= 'Z' || c == '-' || c == '_')) {
+        throw new ConfigException(key + "[" + i + "]", "expected a method in upper case, such as GET, found " + method);
+      }
+    }
+    return values(key, methods, false);
+  }
+
+  private static @Nullable PathMatcher paths(String key, List<String> patterns) {
+    if (patterns.isEmpty()) {
+      return null;
+    }
+    try {
+      return PathMatcher.compile(patterns);
+    } catch (ValueMatcher.PatternException e) {
+      throw new ConfigException(key + "[" + e.index + "]", e.getMessage());
+    }
+  }
+
+  private static @Nullable HostMatcher hosts(String key, List<String> patterns) {
+    if (patterns.isEmpty()) {
+      return null;
+    }
+    try {
+      return HostMatcher.compile(patterns);
+    } catch (ValueMatcher.PatternException e) {
+      throw new ConfigException(key + "[" + e.index + "]", e.getMessage());
+    }
+  }
+
+  private static @Nullable IpBlocks ipBlocks(String key, List<String> blocks) {
+    if (blocks.isEmpty()) {
+      return null;
+    }
+    try {
+      return IpBlocks.compile(blocks);
+    } catch (ValueMatcher.PatternException e) {
+      throw new ConfigException(key + "[" + e.index + "]", e.getMessage());
+    }
+  }
+
+  /** The {@code Host} header, port-insensitive unless a pattern names one, case-insensitive. */
+  static final class HostMatcher {
+    private final ValueMatcher withoutPort;
+    private final @Nullable ValueMatcher withPort;
+
+    private HostMatcher(ValueMatcher withoutPort, @Nullable ValueMatcher withPort) {
+      this.withoutPort = withoutPort;
+      this.withPort = withPort;
+    }
+
+    static HostMatcher compile(List<String> patterns) {
+      List<String> plain = new java.util.ArrayList<>();
+      List<String> ported = new java.util.ArrayList<>();
+      for (int i = 0; i < patterns.size(); i++) {
+        String pattern = patterns.get(i);
+        for (int k = 0; k < pattern.length(); k++) {
+          char c = pattern.charAt(k);
+          if (!(Character.isLetterOrDigit(c) && c < 0x80) && ".-:[]*_".indexOf(c) < 0) {
+            throw new ValueMatcher.PatternException(i, "not a host name, address or host:port, found " + pattern);
+          }
+        }
+        (hasPort(pattern) ? ported : plain).add(pattern);
+      }
+      ValueMatcher withoutPort = plain.isEmpty() ? ValueMatcher.compile(List.of(), true) : indexed(plain, patterns);
+      ValueMatcher withPort = ported.isEmpty() ? null : indexed(ported, patterns);
+      return new HostMatcher(withoutPort, withPort);
+    }
+
+    private static ValueMatcher indexed(List<String> subset, List<String> all) {
+      try {
+        return ValueMatcher.compile(subset, true);
+      } catch (ValueMatcher.PatternException e) {
+        throw new ValueMatcher.PatternException(all.indexOf(subset.get(e.index)), e.getMessage());
+      }
+    }
+
+    static boolean hasPort(String host) {
+      int colon = host.lastIndexOf(':');
+      return colon >= 0 && host.lastIndexOf(']') < colon;
+    }
+
+    boolean matches(RequestView request) {
+      String host = request.header("Host").orElse(null);
+      if (host == null || host.isEmpty()) {
+        return false;
+      }
+      host = host.toLowerCase(Locale.ROOT);
+      if (withPort != null && withPort.matches(host)) {
+        return true;
+      }
+      String name = hasPort(host) ? host.substring(0, host.lastIndexOf(':')) : host;
+      return withoutPort.matches(name);
+    }
+  }
+
+  /** One {@code when} entry: a claim path or a header name, and the values it must or must not have. */
+  static final class Condition {
+    private static final String CLAIMS = "claims.";
+    private static final String HEADERS = "request.headers[";
+
+    private final String @Nullable [] claimPath;
+    private final @Nullable String header;
+    private final @Nullable ValueMatcher values;
+    private final @Nullable ValueMatcher notValues;
+
+    private Condition(String @Nullable [] claimPath, @Nullable String header, @Nullable ValueMatcher values, @Nullable ValueMatcher notValues) {
+      this.claimPath = claimPath;
+      this.header = header;
+      this.values = values;
+      this.notValues = notValues;
+    }
+
+    static Condition compile(String key, RuleConfig.ConditionConfig config) {
+      String name = config.key();
+      String[] claimPath = null;
+      String header = null;
+      if (name.startsWith(CLAIMS) && name.length() > CLAIMS.length()) {
+        claimPath = name.substring(CLAIMS.length()).split("\\.", -1);
+        for (String part : claimPath) {
+          if (part.isEmpty()) {
+            throw new ConfigException(key + ".key", "empty part in claim path " + name);
+          }
+        }
+      } else if (name.startsWith(HEADERS) && name.endsWith("]") && name.length() > HEADERS.length() + 1) {
+        header = name.substring(HEADERS.length(), name.length() - 1);
+        if (!header.chars().allMatch(c -> c > 0x20 && c < 0x7f && "()<>@,;:\\\"/[]?={}".indexOf(c) < 0)) {
+          throw new ConfigException(key + ".key", "not a header name: " + header);
+        }
+      } else {
+        throw new ConfigException(key + ".key", "expected claims.<name> or request.headers[<Name>], found " + name);
+      }
+      return new Condition(claimPath, header, values(key + ".values", config.values(), false), values(key + ".not-values", config.notValues(), false));
+    }
+
+    boolean holds(Evaluation evaluation) {
+      if (header != null) {
+        List<String> found = evaluation.request.headers(header);
+        return (values == null || values.matchesAny(found)) && (notValues == null || !notValues.matchesAny(found));
+      }
+      Object claim = claim(evaluation.identity);
+      return (values == null || claimMatches(values, claim)) && (notValues == null || !claimMatches(notValues, claim));
+    }
+
+    private @Nullable Object claim(@Nullable Identity identity) {
+      if (identity == null) {
+        return null;
+      }
+      Object node = identity.attributes().get(Identity.CLAIMS);
+      for (String part : claimPath) {
+        if (!(node instanceof Map<?, ?> map)) {
+          return null;
+        }
+        node = map.get(part);
+      }
+      return node;
+    }
+
+    /** A string, number or boolean claim is one value; a list claim matches if any element does. */
+    private static boolean claimMatches(ValueMatcher matcher, @Nullable Object claim) {
+      if (claim == null || claim instanceof Map) {
+        return false;
+      }
+      if (claim instanceof List<?> list) {
+        for (Object element : list) {
+          if (element != null && !(element instanceof Map) && !(element instanceof List) && matcher.matches(String.valueOf(element))) {
+            return true;
+          }
+        }
+        return false;
+      }
+      return matcher.matches(String.valueOf(claim));
+    }
+  }
+}

@@ -1,0 +1,23 @@
+package dev.gatehouse.authz;
+
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What the rules say about one request, and which rule said it.
+ *
+ * <p>A refusal becomes 401 with a challenge when the caller is anonymous and 403 otherwise; that mapping is the
+ * engine's, which knows whether there is an identity.
+ *
+ * @param allowed whether the request may proceed
+ * @param rule the rule that decided: its {@code name}, else {@code rules[i]}; empty when no rule matched and the
+ *     default decided
+ * @param reason a short explanation for logs and {@code check}
+ */
+public record PolicyResult(boolean allowed, Optional<String> rule, String reason) {
+  /** Checks the values. */
+  public PolicyResult {
+    Objects.requireNonNull(rule, "rule");
+    Objects.requireNonNull(reason, "reason");
+  }
+}
