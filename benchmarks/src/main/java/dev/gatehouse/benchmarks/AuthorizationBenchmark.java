@@ -28,10 +28,11 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * One authorization decision against 10, 100 or 1000 rules: a deny rule per ten allow rules, every rule with a
- * principal, method and path condition, and a request that matches only the last allow rule, or none at all. With
- * {@code principals=exact} the rules name their callers exactly and the engine's principal index skips the rules of
- * other callers; with {@code prefix} (a SPIFFE {@code .../sa/*} pattern in every rule) nothing can be skipped and every
- * rule is tried: the worst case. Plus the canonicalizer on a
+ * method and path condition, and a request that matches only the last allow rule, or none at all. With {@code
+ * principals=exact} every rule names its callers exactly; with {@code prefix} every rule also has a SPIFFE {@code
+ * .../sa/*} pattern; either way the engine tries only the rules the caller's name can satisfy, worked out once per
+ * caller. With {@code none} the rules name no principal (only groups), so every rule is tried for every caller: the
+ * worst case. Plus the canonicalizer on a
  * path that is already canonical (the common case) and on one with dot segments and encodings.
  *
  * <p>Run: {@code mvn -q -DskipTests -pl benchmarks -am package && java -jar benchmarks/target/benchmarks.jar
@@ -48,8 +49,8 @@ public class AuthorizationBenchmark {
   @Param({"10", "100", "1000"})
   int rules;
 
-  /** {@code exact}: rules name their principals exactly and are indexed; {@code prefix}: SPIFFE prefixes, scanned. */
-  @Param({"exact", "prefix"})
+  /** {@code exact}: rules name principals exactly; {@code prefix}: also SPIFFE prefixes; {@code none}: groups only. */
+  @Param({"exact", "prefix", "none"})
   String principals;
 
   private PolicyEngine engine;
@@ -65,7 +66,9 @@ public class AuthorizationBenchmark {
       boolean deny = i % 10 == 9;
       RuleConfig.SourceConfig from =
           new RuleConfig.SourceConfig(
-              List.of("user-" + i, "spiffe://cluster.local/ns/team-" + i + "/sa/" + (principals.equals("exact") ? "app" : "*")),
+              principals.equals("none")
+                  ? List.of()
+                  : List.of("user-" + i, "spiffe://cluster.local/ns/team-" + i + "/sa/" + (principals.equals("exact") ? "app" : "*")),
               List.of(), List.of(), List.of(),
               deny ? List.of() : List.of("group-" + i), List.of(), List.of(), List.of());
       RuleConfig.OperationConfig to =

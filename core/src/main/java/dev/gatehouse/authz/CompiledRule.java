@@ -71,25 +71,25 @@ final class CompiledRule {
     }
   }
 
-  /**
-   * The principal names this rule is limited to, when it names them all exactly: no other caller can match it.
-   *
-   * @return the names, or {@code null} when the rule may match other callers
-   */
-  java.util.@Nullable Set<String> exactPrincipals() {
-    return principals == null ? null : principals.exactOnly();
+  boolean matches(Evaluation evaluation) {
+    return matchesCaller(evaluation.caller) && matchesRequest(evaluation);
   }
 
-  boolean matches(Evaluation evaluation) {
-    Identity identity = evaluation.identity;
-    if (principals != null && (identity == null || !principals.matches(identity.name()))) {
+  /**
+   * The {@code from} fields that depend on the caller alone: principals, namespaces and groups. Their answer is the same
+   * for every request of one caller, which is what lets the engine work out a caller's candidate rules once.
+   *
+   * @param caller the caller, or {@code null} for an anonymous request
+   */
+  boolean matchesCaller(@Nullable Caller caller) {
+    if (principals != null && (caller == null || !principals.matches(caller.name()))) {
       return false;
     }
-    if (notPrincipals != null && identity != null && notPrincipals.matches(identity.name())) {
+    if (notPrincipals != null && caller != null && notPrincipals.matches(caller.name())) {
       return false;
     }
     if (namespaces != null || notNamespaces != null) {
-      String namespace = identity == null ? null : identity.attribute(Identity.SPIFFE_NAMESPACE).orElse(null);
+      String namespace = caller == null ? null : caller.namespace().orElse(null);
       if (namespaces != null && (namespace == null || !namespaces.matches(namespace))) {
         return false;
       }
@@ -97,12 +97,14 @@ final class CompiledRule {
         return false;
       }
     }
-    if (groups != null && (identity == null || !groups.matchesAny(identity.groups()))) {
+    if (groups != null && (caller == null || !groups.matchesAny(caller.groups()))) {
       return false;
     }
-    if (notGroups != null && identity != null && notGroups.matchesAny(identity.groups())) {
-      return false;
-    }
+    return notGroups == null || caller == null || !notGroups.matchesAny(caller.groups());
+  }
+
+  /** Everything but {@link #matchesCaller}: the peer address, the operation and the {@code when} conditions. */
+  boolean matchesRequest(Evaluation evaluation) {
     if (ipBlocks != null && !ipBlocks.contains(evaluation.peer())) {
       return false;
     }

@@ -10,6 +10,7 @@ final class Evaluation {
   final RequestView request;
   final String path;
   final @Nullable Identity identity;
+  final @Nullable Caller caller;
   private byte @Nullable [] peer;
   private boolean peerParsed;
 
@@ -17,6 +18,7 @@ final class Evaluation {
     this.request = request;
     this.path = path;
     this.identity = identity;
+    this.caller = identity == null ? null : Caller.of(identity);
   }
 
   byte @Nullable [] peer() {

@@ -1,5 +1,7 @@
 package dev.gatehouse.authz;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.gatehouse.Identity;
 import dev.gatehouse.RequestView;
 import dev.gatehouse.config.AuthorizationConfig;
@@ -7,14 +9,10 @@ import dev.gatehouse.config.RuleConfig;
 import dev.gatehouse.path.CanonicalPath;
 import dev.gatehouse.path.PathCanonicalizer;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.Map;
-import java.util.Set;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -30,8 +28,10 @@ import org.jspecify.annotations.Nullable;
  * refusal into 401 for an anonymous request and 403 for an authenticated one.
  *
  * <p>Immutable and thread-safe. Evaluating allocates nothing beyond a small per-request holder; no regular
- * expression is involved, so the time a request takes does not depend on how hostile it is. Rules that name their
- * principals exactly are indexed by principal, so a caller is only matched against the rules that can concern it.
+ * expression is involved, so the time a request takes does not depend on how hostile it is. A request is only matched
+ * against the rules its caller can satisfy: which rules those are depends on the caller's name, groups and namespace
+ * alone, so it is worked out once per caller and remembered (bounded), and a thousand rules for a thousand workloads cost a caller what its own
+ * few rules cost.
  */
 public final class PolicyEngine {
 
@@ -39,62 +39,45 @@ public final class PolicyEngine {
   private static final PolicyResult AUTHENTICATED = new PolicyResult(true, Optional.empty(), "authenticated; no allow rules configured");
   private static final PolicyResult ANONYMOUS = new PolicyResult(false, Optional.empty(), "anonymous; no allow rules configured");
 
-  /** Beyond this many rule references the principal index is not built, and every rule is tried in turn. */
-  private static final int MAX_INDEX_ENTRIES = 1 << 20;
+  /** Up to this many rules every caller simply tries them all: a cache lookup would cost more than it saves. */
+  private static final int SCAN_ALL_UP_TO = 8;
+
+  /** Callers whose candidate rules are remembered; callers are workloads and users, not requests. */
+  private static final int MAX_REMEMBERED_CALLERS = 10_000;
 
   /** The rules that can match one caller, in file order. */
   private record Candidates(CompiledRule[] deny, CompiledRule[] allow) {}
 
   private final boolean hasAllowRules;
   private final AuthorizationConfig config;
-  /** Rules that can match a caller whose name the index does not hold: all but those naming other principals exactly. */
-  private final Candidates unindexed;
-  /** For each principal named exactly by some rule: the rules that can match that caller. */
-  private final Map<String, Candidates> byPrincipal;
+  private final CompiledRule[] denyRules;
+  private final CompiledRule[] allowRules;
+  private final Candidates anonymous;
+  private final @Nullable Cache<Caller, Candidates> byCaller;
+  private final Function<Caller, Candidates> candidatesOf = this::candidatesOf;
 
   private PolicyEngine(AuthorizationConfig config, CompiledRule[] denyRules, CompiledRule[] allowRules) {
     this.config = config;
+    this.denyRules = denyRules;
+    this.allowRules = allowRules;
     this.hasAllowRules = allowRules.length > 0;
-    // Most rule sets name their callers exactly ("alice", a SPIFFE ID). Such a rule cannot match anybody else, so each
-    // caller only needs the rules naming it plus the rules that name nobody exactly; matching order is unchanged.
-    Set<String> names = new HashSet<>();
-    long unbound = 0;
-    for (CompiledRule rule : concat(denyRules, allowRules)) {
-      Set<String> exact = rule.exactPrincipals();
-      if (exact == null) {
-        unbound++;
-      } else {
-        names.addAll(exact);
-      }
-    }
-    if (names.isEmpty() || names.size() * (unbound + 1) > MAX_INDEX_ENTRIES) {
-      this.unindexed = new Candidates(denyRules, allowRules);
-      this.byPrincipal = Map.of();
-    } else {
-      this.unindexed = new Candidates(candidates(denyRules, null), candidates(allowRules, null));
-      Map<String, Candidates> index = new HashMap<>();
-      for (String name : names) {
-        index.put(name, new Candidates(candidates(denyRules, name), candidates(allowRules, name)));
-      }
-      this.byPrincipal = Map.copyOf(index);
-    }
+    this.anonymous = candidatesOf((Caller) null);
+    this.byCaller =
+        denyRules.length + allowRules.length <= SCAN_ALL_UP_TO ? null : Caffeine.newBuilder().maximumSize(MAX_REMEMBERED_CALLERS).build();
   }
 
-  private static CompiledRule[] candidates(CompiledRule[] rules, @Nullable String name) {
+  private Candidates candidatesOf(@Nullable Caller caller) {
+    return new Candidates(admitting(denyRules, caller), admitting(allowRules, caller));
+  }
+
+  private static CompiledRule[] admitting(CompiledRule[] rules, @Nullable Caller caller) {
     List<CompiledRule> kept = new ArrayList<>();
     for (CompiledRule rule : rules) {
-      Set<String> exact = rule.exactPrincipals();
-      if (exact == null || (name != null && exact.contains(name))) {
+      if (rule.matchesCaller(caller)) {
         kept.add(rule);
       }
     }
     return kept.toArray(CompiledRule[]::new);
-  }
-
-  private static CompiledRule[] concat(CompiledRule[] a, CompiledRule[] b) {
-    CompiledRule[] all = Arrays.copyOf(a, a.length + b.length);
-    System.arraycopy(b, 0, all, a.length, b.length);
-    return all;
   }
 
   /**
@@ -130,9 +113,27 @@ public final class PolicyEngine {
     Objects.requireNonNull(canonicalPath, "canonicalPath");
     Identity caller = identity.orElse(null);
     Evaluation evaluation = new Evaluation(request, canonicalPath, caller);
-    Candidates candidates = caller == null ? unindexed : byPrincipal.getOrDefault(caller.name(), unindexed);
+    if (caller != null && byCaller == null) {
+      // Few rules: try them all, whole.
+      for (CompiledRule rule : denyRules) {
+        if (rule.matches(evaluation)) {
+          return rule.result;
+        }
+      }
+      if (!hasAllowRules) {
+        return AUTHENTICATED;
+      }
+      for (CompiledRule rule : allowRules) {
+        if (rule.matches(evaluation)) {
+          return rule.result;
+        }
+      }
+      return NO_ALLOW_RULE_MATCHED;
+    }
+    // Only the rules whose caller fields this caller satisfies, so only their request fields are left to check.
+    Candidates candidates = caller == null ? anonymous : byCaller.get(evaluation.caller, candidatesOf);
     for (CompiledRule rule : candidates.deny()) {
-      if (rule.matches(evaluation)) {
+      if (rule.matchesRequest(evaluation)) {
         return rule.result;
       }
     }
@@ -140,7 +141,7 @@ public final class PolicyEngine {
       return caller == null ? ANONYMOUS : AUTHENTICATED;
     }
     for (CompiledRule rule : candidates.allow()) {
-      if (rule.matches(evaluation)) {
+      if (rule.matchesRequest(evaluation)) {
         return rule.result;
       }
     }

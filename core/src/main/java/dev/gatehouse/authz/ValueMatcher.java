@@ -51,16 +51,6 @@ final class ValueMatcher {
     return new ValueMatcher(Set.copyOf(exact), prefixes.toArray(String[]::new), suffixes.toArray(String[]::new), any, ignoreCase);
   }
 
-  /**
-   * The exact values, when they are the only patterns; lets the engine index rules by principal.
-   *
-   * @return the values, or {@code null} when some pattern is a wildcard
-   */
-  @org.jspecify.annotations.Nullable
-  Set<String> exactOnly() {
-    return any || prefixes.length > 0 || suffixes.length > 0 || ignoreCase ? null : exact;
-  }
-
   boolean matches(String value) {
     if (any) {
       return true;

@@ -142,9 +142,15 @@ class PolicyEngineTest {
   }
 
   @Test
-  void indexingByPrincipalKeepsFileOrderAcrossExactAndWildcardRules() {
+  void rulesRememberedPerCallerKeepFileOrderAcrossExactWildcardAndNegatedRules() {
+    // More rules than the engine scans without remembering candidates per caller, so that path is the one tested.
     PolicyEngine engine = rules("""
         rules:
+          - {name: filler-1, action: deny, from: {principals: [nobody-1]}}
+          - {name: filler-2, action: deny, from: {principals: ['nobody-2*']}}
+          - {name: not-frank, action: deny, from: {not-principals: [alice, bob, carol, dave, frank]}, to: {paths: [/f]}}
+          - {name: filler-3, action: allow, from: {principals: ['*-nobody']}}
+          - {name: ops-only, action: deny, from: {not-groups: [ops]}, to: {paths: [/ops]}}
           - {name: wild-first, action: deny, from: {principals: ['b*']}, to: {paths: [/w]}}
           - {name: bob-exact, action: deny, from: {principals: [bob, carol]}}
           - {name: anyone, action: deny, to: {paths: [/any]}}
@@ -159,6 +165,16 @@ class PolicyEngineTest {
     assertThat(engine.evaluate(FakeRequest.get("/public"), "/public", Optional.empty()).rule()).contains("everyone-public");
     assertThat(engine.evaluate(FakeRequest.get("/x"), "/x", Optional.of(Identity.of("dave", "test"))).allowed()).isFalse();
     assertThat(engine.evaluate(FakeRequest.get("/public"), "/public", Optional.of(Identity.of("carol", "test"))).rule()).contains("bob-exact");
+    assertThat(engine.evaluate(FakeRequest.get("/f"), "/f", Optional.of(Identity.of("erin", "test"))).rule()).contains("not-frank");
+    assertThat(engine.evaluate(FakeRequest.get("/f"), "/f", Optional.empty()).rule()).contains("not-frank");
+    assertThat(engine.evaluate(FakeRequest.get("/f"), "/f", Optional.of(ALICE)).allowed()).isTrue();
+    // One name with other groups (a newer token, say) is another caller.
+    assertThat(engine.evaluate(FakeRequest.get("/ops"), "/ops", Optional.of(new Identity("gina", "test", Set.of("ops"), Map.of()))).rule()).isEmpty();
+    assertThat(engine.evaluate(FakeRequest.get("/ops"), "/ops", Optional.of(new Identity("gina", "test", Set.of("dev"), Map.of()))).rule()).contains("ops-only");
+    // Asked again, from the remembered candidates: the same answers.
+    assertThat(engine.evaluate(FakeRequest.get("/w"), "/w", Optional.of(BOB)).rule()).contains("wild-first");
+    assertThat(engine.evaluate(FakeRequest.get("/any"), "/any", Optional.of(BOB)).rule()).contains("bob-exact");
+    assertThat(engine.evaluate(FakeRequest.get("/f"), "/f", Optional.of(Identity.of("erin", "test"))).rule()).contains("not-frank");
   }
 
   @Test
