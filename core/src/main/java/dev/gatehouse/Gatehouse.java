@@ -3,7 +3,9 @@ package dev.gatehouse;
 import dev.gatehouse.authn.AuthenticationResult;
 import dev.gatehouse.authn.Authenticator;
 import dev.gatehouse.authn.basic.BasicAuthenticator;
+import dev.gatehouse.authn.x509.ClientCertificateAuthenticator;
 import dev.gatehouse.config.GatehouseConfig;
+import dev.gatehouse.http.ForwardedClientCert;
 import dev.gatehouse.http.IdentityHeaders;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -56,6 +58,7 @@ public final class Gatehouse implements AutoCloseable {
     Objects.requireNonNull(config, "config");
     Builder builder = builder();
     config.authentication().basic().ifPresent(basic -> builder.authenticator(BasicAuthenticator.create(basic)));
+    config.authentication().clientCertificate().ifPresent(cert -> builder.authenticator(ClientCertificateAuthenticator.create(cert)));
     return builder.build();
   }
 
@@ -96,7 +99,9 @@ public final class Gatehouse implements AutoCloseable {
     if (identity == null) {
       return anonymousChallenge;
     }
-    return new Decision.Allow(Optional.of(identity), upstreamHeaders(identity));
+    Map<String, String> headers = upstreamHeaders(identity);
+    addClientCertificate(headers, request);
+    return new Decision.Allow(Optional.of(identity), headers);
   }
 
   /**
@@ -116,6 +121,14 @@ public final class Gatehouse implements AutoCloseable {
     }
     identity.attribute(Identity.EMAIL).ifPresent(email -> headers.put(IdentityHeaders.EMAIL, email));
     return headers;
+  }
+
+  /** A verified client certificate goes upstream in Envoy's XFCC format, whichever method named the caller. */
+  private static void addClientCertificate(Map<String, String> headers, RequestView request) {
+    java.util.List<java.security.cert.X509Certificate> chain = request.clientCertificates();
+    if (!chain.isEmpty()) {
+      headers.put(IdentityHeaders.CLIENT_CERT, ForwardedClientCert.format(chain.get(0)));
+    }
   }
 
   /** Stops the authenticators' background work. Idempotent. */

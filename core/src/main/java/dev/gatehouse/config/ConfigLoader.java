@@ -73,7 +73,7 @@ public final class ConfigLoader {
     Optional<InetSocketAddress> listen = root.string("listen").map(value -> parse(root, "listen", value, ConfigLoader::hostPort));
     Optional<URI> upstream = root.string("upstream").map(value -> parse(root, "upstream", value, Upstreams::parse));
     boolean allowRemoteUpstream = root.bool("allow-remote-upstream", false);
-    root.rejectUnsupported("tls", "TLS");
+    Optional<TlsConfig> tls = root.child("tls").map(TlsConfigBinder::bind);
     root.rejectUnsupported("admin", "the admin endpoint");
     root.rejectUnsupported("authorization", "authorization rules");
     AuthenticationConfig authentication =
@@ -85,7 +85,7 @@ public final class ConfigLoader {
       throw new ConfigException("authentication", "configure at least one method, such as basic");
     }
     try {
-      return new GatehouseConfig(listen, upstream, allowRemoteUpstream, authentication);
+      return new GatehouseConfig(listen, upstream, allowRemoteUpstream, authentication, tls);
     } catch (IllegalArgumentException e) {
       throw new ConfigException("upstream", e.getMessage());
     }
@@ -94,9 +94,16 @@ public final class ConfigLoader {
   private static AuthenticationConfig authentication(ConfigNode node) {
     Optional<BasicConfig> basic = node.child("basic").map(ConfigLoader::basic);
     node.rejectUnsupported("jwt", "JWT authentication");
-    node.rejectUnsupported("client-certificate", "client certificate authentication");
+    Optional<ClientCertificateConfig> clientCertificate = node.child("client-certificate").flatMap(ConfigLoader::clientCertificate);
     node.rejectUnknownKeys();
-    return new AuthenticationConfig(basic);
+    return new AuthenticationConfig(basic, clientCertificate);
+  }
+
+  /** {@code client-certificate: {}} turns it on; {@code enabled: false} lets a profile or flag turn it off again. */
+  private static Optional<ClientCertificateConfig> clientCertificate(ConfigNode node) {
+    boolean enabled = node.bool("enabled", true);
+    node.rejectUnknownKeys();
+    return enabled ? Optional.of(new ClientCertificateConfig()) : Optional.empty();
   }
 
   private static BasicConfig basic(ConfigNode node) {

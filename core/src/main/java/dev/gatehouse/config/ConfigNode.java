@@ -23,6 +23,10 @@ final class ConfigNode {
     values.forEach((key, value) -> this.values.put(String.valueOf(key), value));
   }
 
+  String path() {
+    return path;
+  }
+
   String keyPath(String key) {
     return path.isEmpty() ? key : path + "." + key;
   }
@@ -53,6 +57,38 @@ final class ConfigNode {
       case "false" -> false;
       default -> throw new ConfigException(keyPath(key), "expected true or false, found " + text.get());
     };
+  }
+
+  /**
+   * A list of single values; a single value is read as a comma-separated list, so that flags and environment
+   * variables can set lists too.
+   */
+  Optional<List<String>> strings(String key) {
+    read.add(key);
+    Object value = values.get(key);
+    if (value == null) {
+      return Optional.empty();
+    }
+    if (value instanceof Map) {
+      throw new ConfigException(keyPath(key), "expected a list, found a mapping");
+    }
+    List<?> items = value instanceof List<?> list ? list : List.of(String.valueOf(value).split(","));
+    List<String> result = new java.util.ArrayList<>(items.size());
+    for (int i = 0; i < items.size(); i++) {
+      Object item = items.get(i);
+      if (item == null || item instanceof Map || item instanceof List) {
+        throw new ConfigException(keyPath(key) + "[" + i + "]", "expected a single value");
+      }
+      String text = String.valueOf(item).strip();
+      if (text.isEmpty()) {
+        throw new ConfigException(keyPath(key) + "[" + i + "]", "must not be empty");
+      }
+      result.add(text);
+    }
+    if (result.isEmpty()) {
+      throw new ConfigException(keyPath(key), "must not be empty");
+    }
+    return Optional.of(List.copyOf(result));
   }
 
   Optional<ConfigNode> child(String key) {

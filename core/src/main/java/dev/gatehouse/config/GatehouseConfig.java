@@ -17,12 +17,14 @@ import java.util.Optional;
  * @param allowRemoteUpstream whether {@code upstream} may be a non-loopback address; off by default, since a sidecar
  *     that forwards to a remote host by mistake sends authenticated traffic in clear text across the network
  * @param authentication the authentication methods
+ * @param tls the sidecar's TLS listener; sidecar only (the filter and Spring Boot use their container's TLS)
  */
 public record GatehouseConfig(
     Optional<InetSocketAddress> listen,
     Optional<URI> upstream,
     boolean allowRemoteUpstream,
-    AuthenticationConfig authentication) {
+    AuthenticationConfig authentication,
+    Optional<TlsConfig> tls) {
 
   /** The sidecar's listen address when none is configured. */
   public static final String DEFAULT_LISTEN = "0.0.0.0:8000";
@@ -36,11 +38,25 @@ public record GatehouseConfig(
     Objects.requireNonNull(listen, "listen");
     Objects.requireNonNull(upstream, "upstream");
     Objects.requireNonNull(authentication, "authentication");
+    Objects.requireNonNull(tls, "tls");
     if (upstream.isPresent() && !allowRemoteUpstream && !Upstreams.isLocal(upstream.get())) {
       throw new IllegalArgumentException(
           upstream.get().getHost()
               + " is not a loopback address; set allow-remote-upstream: true if forwarding off this host is intended");
     }
+  }
+
+  /**
+   * A configuration without TLS.
+   *
+   * @param listen where the sidecar listens
+   * @param upstream where the sidecar forwards to
+   * @param allowRemoteUpstream whether the upstream may be remote
+   * @param authentication the authentication methods
+   */
+  public GatehouseConfig(
+      Optional<InetSocketAddress> listen, Optional<URI> upstream, boolean allowRemoteUpstream, AuthenticationConfig authentication) {
+    this(listen, upstream, allowRemoteUpstream, authentication, Optional.empty());
   }
 
   /**

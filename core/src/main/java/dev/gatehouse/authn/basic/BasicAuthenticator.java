@@ -7,10 +7,9 @@ import dev.gatehouse.authn.AuthenticationResult;
 import dev.gatehouse.authn.Authenticator;
 import dev.gatehouse.config.BasicConfig;
 import dev.gatehouse.config.ConfigException;
+import dev.gatehouse.internal.FileStamp;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -42,14 +41,6 @@ public final class BasicAuthenticator implements Authenticator {
   private static final Logger log = LoggerFactory.getLogger(BasicAuthenticator.class);
 
   private record Snapshot(HtpasswdFile file, long generation, FileStamp stamp) {}
-
-  /** What identifies one version of the file on disk. */
-  private record FileStamp(long size, long modifiedNanos, Object fileKey) {
-    static FileStamp of(Path path) throws IOException {
-      BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class);
-      return new FileStamp(attributes.size(), attributes.lastModifiedTime().to(TimeUnit.NANOSECONDS), attributes.fileKey());
-    }
-  }
 
   private final Path path;
   private final String challenge;
