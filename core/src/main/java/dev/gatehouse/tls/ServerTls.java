@@ -276,6 +276,7 @@ public final class ServerTls implements AutoCloseable {
       long next = generation + 1;
       keyManager.update(credentials, next);
       generation = next;
+      forgetSessions();
       credentialStamps = stamps;
       failedCredentialStamps = null;
       succeeded();
@@ -303,6 +304,7 @@ public final class ServerTls implements AutoCloseable {
     try {
       List<X509Certificate> authorities = PemFiles.certificates(config.clientCa().orElseThrow());
       manager.update(ClientTrust.trustManager(authorities, loadCrls()), authorities);
+      forgetSessions();
       trustStamps = stamps;
       failedTrustStamps = null;
       succeeded();
@@ -311,6 +313,20 @@ public final class ServerTls implements AutoCloseable {
       failedTrustStamps = stamps;
       failed(e.getMessage());
       log.warn("TLS: client CA files changed but {}; keeping the previous CAs", e.getMessage());
+    }
+  }
+
+  /**
+   * A resumed session skips the certificate, so a client holding one would keep seeing the replaced certificate (and
+   * the replaced client CA's verdict) for the session lifetime; after a reload every client does a full handshake.
+   */
+  private void forgetSessions() {
+    javax.net.ssl.SSLSessionContext sessions = sslContext.getServerSessionContext();
+    for (java.util.Enumeration<byte[]> ids = sessions.getIds(); ids.hasMoreElements(); ) {
+      javax.net.ssl.SSLSession session = sessions.getSession(ids.nextElement());
+      if (session != null) {
+        session.invalidate();
+      }
     }
   }
 
