@@ -33,8 +33,17 @@ public record GatehouseProperties(
    * Ways for callers to prove who they are.
    *
    * @param basic HTTP Basic authentication against an htpasswd file.
+   * @param clientCertificate Authentication by the TLS client certificate the server verified.
    */
-  public record Authentication(@DefaultValue Basic basic) {}
+  public record Authentication(@DefaultValue Basic basic, @DefaultValue ClientCertificate clientCertificate) {}
+
+  /**
+   * Authentication by the TLS client certificate the server verified (configure TLS with server.ssl and an SSL
+   * bundle). The caller is named by the certificate's SPIFFE ID, otherwise by its subject common name.
+   *
+   * @param enabled Whether to name callers by their client certificate.
+   */
+  public record ClientCertificate(@Nullable Boolean enabled) {}
 
   /**
    * HTTP Basic authentication against an htpasswd file.
@@ -67,6 +76,11 @@ public record GatehouseProperties(
     Map<String, Object> authenticationTree = new LinkedHashMap<>();
     if (!basic.isEmpty()) {
       authenticationTree.put("basic", basic);
+    }
+    Map<String, Object> clientCertificate = new LinkedHashMap<>();
+    putIfSet(clientCertificate, "enabled", authentication.clientCertificate().enabled());
+    if (!clientCertificate.isEmpty()) {
+      authenticationTree.put("client-certificate", clientCertificate);
     }
     Map<String, Object> tree = new LinkedHashMap<>();
     if (!authenticationTree.isEmpty()) {
