@@ -181,13 +181,23 @@ record CommandLine(Action action, Optional<Path> configFile, Map<String, String>
    * @throws ConfigException if it is invalid, or the file configures its own certificate
    */
   GatehouseConfig load(SelfSignedCertificate selfSigned) {
-    if (ConfigLoader.load(configFile, overrides).tls().isPresent()) {
-      throw new ConfigException("tls", "--self-signed cannot be combined with a configured certificate");
+    if (configuresCertificate()) {
+      throw new ConfigException("tls", "--self-signed cannot be combined with a configured certificate or keystore");
     }
     Map<String, String> withCertificate = new LinkedHashMap<>(overrides);
     withCertificate.put("tls.certificate", selfSigned.certificate().toString());
     withCertificate.put("tls.private-key", selfSigned.privateKey().toString());
     return ConfigLoader.load(configFile, withCertificate);
+  }
+
+  /** Whether the file or the flags name a certificate; a configuration that fails to load names none worth keeping. */
+  private boolean configuresCertificate() {
+    try {
+      return ConfigLoader.load(configFile, overrides).tls().isPresent();
+    } catch (ConfigException e) {
+      // Incomplete without the throwaway certificate (say, only tls.profile is set): the real load reports the rest.
+      return e.getMessage().contains("not both");
+    }
   }
 
   private static boolean bool(String name, String value) {

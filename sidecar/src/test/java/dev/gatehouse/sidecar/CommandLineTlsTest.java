@@ -59,9 +59,11 @@ class CommandLineTlsTest {
     assertThat(CommandLine.parse(new String[] {"--htpasswd", "x"}, Map.of()).selfSigned()).isFalse();
     SelfSignedCertificate selfSigned = SelfSignedCertificate.generate(directory);
 
-    GatehouseConfig config = CommandLine.parse(new String[] {"--self-signed", "--client-cert-auth"}, Map.of()).load(selfSigned);
+    GatehouseConfig config =
+        CommandLine.parse(new String[] {"--self-signed", "--client-cert-auth", "--tls-profile", "modern"}, Map.of()).load(selfSigned);
 
     assertThat(config.tls().orElseThrow().certificate()).hasValue(selfSigned.certificate());
+    assertThat(config.tls().orElseThrow().profile()).isEqualTo(TlsProfile.MODERN);
   }
 
   @Test
