@@ -347,6 +347,19 @@ class ServerTlsTest {
     endpoint.connect(TestCertificate.clientContext(bob, serverCa.certificate()));
   }
 
+  @Test
+  void clientWhoseCaHasNoCrlInTheFileIsRefused() throws Exception {
+    TestCertificate secondCa = TestCertificate.ca("second client CA");
+    Map<String, Object> tree = pem(server);
+    tree.put("client-ca", TestCertificate.write(directory.resolve("bundle.crt"), clientCa.certificatePem() + secondCa.certificatePem()).toString());
+    tree.put("crl", TestCertificate.write(directory.resolve("ca.crl"), crlRevoking(BigInteger.TEN)).toString());
+    start(tree);
+    TestCertificate fromSecond = TestCertificate.builder().commonName("carol").usage(Usage.CLIENT).issuedBy(secondCa).build();
+
+    assertThatThrownBy(() -> endpoint.connect(TestCertificate.clientContext(fromSecond, serverCa.certificate()))).isInstanceOf(IOException.class);
+    endpoint.connect(TestCertificate.clientContext(client("alice"), serverCa.certificate()));
+  }
+
   private String crlRevoking(BigInteger serial) throws Exception {
     X509v2CRLBuilder builder =
         new X509v2CRLBuilder(X500Name.getInstance(clientCa.certificate().getSubjectX500Principal().getEncoded()), Date.from(Instant.now().minusSeconds(60)));
