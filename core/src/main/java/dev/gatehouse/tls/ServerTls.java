@@ -265,7 +265,8 @@ public final class ServerTls implements AutoCloseable {
     try {
       stamps = stamps(credentialFiles());
     } catch (IOException e) {
-      // Mid-swap a link can dangle for a moment; the next poll sees the finished state.
+      // Mid-swap a link can dangle for a moment; the next poll sees the finished state. A lasting gap is reported once.
+      unreadable(e);
       return;
     }
     if (stamps.equals(credentialStamps) || stamps.equals(failedCredentialStamps)) {
@@ -296,6 +297,7 @@ public final class ServerTls implements AutoCloseable {
     try {
       stamps = stamps(trustFiles());
     } catch (IOException e) {
+      unreadable(e);
       return;
     }
     if (stamps.equals(trustStamps) || stamps.equals(failedTrustStamps)) {
@@ -328,6 +330,14 @@ public final class ServerTls implements AutoCloseable {
         session.invalidate();
       }
     }
+  }
+
+  private void unreadable(IOException e) {
+    String why = "cannot read " + e.getMessage();
+    if (!why.equals(lastReloadError)) {
+      log.warn("TLS: {}; still serving the material loaded before", why);
+    }
+    failed(why);
   }
 
   private void succeeded() {

@@ -436,6 +436,16 @@ class ServerTlsTest {
   }
 
   @Test
+  void deletedKeyFileKeepsServingAndIsReported() throws Exception {
+    start(pem(server));
+    Files.delete(directory.resolve("tls.key"));
+    tls.reloadIfChanged();
+
+    assertThat(endpoint.connect(TestCertificate.clientContext(serverCa.certificate()))).isEqualTo(server.certificate());
+    assertThat(tls.status().lastReloadError()).hasValueSatisfying(error -> assertThat(error).startsWith("cannot read").contains("tls.key"));
+  }
+
+  @Test
   void replacedClientCaIsUsedForNewHandshakes() throws Exception {
     start(mutual(pem(server), "need"));
     TestCertificate newCa = TestCertificate.ca("new client CA");
