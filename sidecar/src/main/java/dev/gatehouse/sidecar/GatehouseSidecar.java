@@ -127,6 +127,8 @@ public final class GatehouseSidecar implements AutoCloseable {
     // rather than in stateless tickets, so that a certificate or CA reload can end them (ServerTls).
     setIfAbsent("jdk.tls.rejectClientInitiatedRenegotiation", "true");
     setIfAbsent("jdk.tls.server.enableSessionTicketExtension", "false");
+    // Mozilla's key exchange groups, most preferred first; the JDK would also offer secp521r1, X448 and FFDHE groups.
+    setIfAbsent("jdk.tls.namedGroups", "x25519,secp256r1,secp384r1");
     GatehouseSidecar sidecar;
     try {
       CommandLine commandLine = CommandLine.parse(args, System.getenv());
