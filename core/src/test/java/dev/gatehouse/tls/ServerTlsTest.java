@@ -229,6 +229,38 @@ class ServerTlsTest {
         .hasMessageEndingWith("tls.crt: no certificate in file (expected -----BEGIN CERTIFICATE-----)");
   }
 
+  /** The canary for the next test: this JVM's client really can speak TLS 1.1 (see legacy-tls-allowed.security). */
+  @Test
+  void testClientCanSpeakTls11ToAServerThatAllowsIt() throws Exception {
+    javax.net.ssl.KeyManagerFactory keys = javax.net.ssl.KeyManagerFactory.getInstance("NewSunX509");
+    java.security.KeyStore store = java.security.KeyStore.getInstance("PKCS12");
+    store.load(null, null);
+    store.setKeyEntry("server", server.privateKey(), "pw".toCharArray(), server.chain().toArray(X509Certificate[]::new));
+    keys.init(store, "pw".toCharArray());
+    SSLContext legacy = SSLContext.getInstance("TLS");
+    legacy.init(keys.getKeyManagers(), null, null);
+    try (javax.net.ssl.SSLServerSocket listener =
+        (javax.net.ssl.SSLServerSocket) legacy.getServerSocketFactory().createServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      listener.setEnabledProtocols(new String[] {"TLSv1.1"});
+      Thread acceptor = new Thread(() -> {
+        try (javax.net.ssl.SSLSocket accepted = (javax.net.ssl.SSLSocket) listener.accept()) {
+          accepted.startHandshake();
+          accepted.getOutputStream().write("ok\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        } catch (IOException e) {
+          // the client's assertion reports it
+        }
+      });
+      acceptor.start();
+      try (javax.net.ssl.SSLSocket client =
+          (javax.net.ssl.SSLSocket) TestCertificate.clientContext(serverCa.certificate()).getSocketFactory().createSocket(java.net.InetAddress.getLoopbackAddress(), listener.getLocalPort())) {
+        client.setEnabledProtocols(new String[] {"TLSv1.1"});
+        client.startHandshake();
+        assertThat(client.getSession().getProtocol()).isEqualTo("TLSv1.1");
+      }
+      acceptor.join(10_000);
+    }
+  }
+
   @Test
   void tls11ClientIsRefused() throws Exception {
     start(pem(server));
