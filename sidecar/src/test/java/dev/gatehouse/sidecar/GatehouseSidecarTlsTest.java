@@ -205,6 +205,33 @@ class GatehouseSidecarTlsTest {
   }
 
   @Test
+  void clientInitiatedRenegotiationEndsTheConnection() throws Exception {
+    start(config("need"));
+    SSLContext context = TestCertificate.clientContext(frontend, serverCa.certificate());
+    try (javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", sidecar.port())) {
+      socket.setSoTimeout(10_000);
+      socket.setEnabledProtocols(new String[] {"TLSv1.2"});
+      byte[] get = "GET / HTTP/1.1\r\nHost: app\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+      socket.getOutputStream().write(get);
+      String first = readResponse(socket.getInputStream());
+      assertThat(first).startsWith("HTTP/1.1 200");
+      origin.next();
+
+      String second;
+      try {
+        socket.startHandshake();
+        socket.getOutputStream().write(get);
+        socket.getOutputStream().flush();
+        second = new String(socket.getInputStream().readNBytes(12), java.nio.charset.StandardCharsets.US_ASCII);
+      } catch (IOException e) {
+        second = "failed: " + e;
+      }
+      assertThat(second).as("answer after a renegotiation").doesNotStartWith("HTTP/1.1");
+    }
+    assertThat(origin.received).isEmpty();
+  }
+
+  @Test
   void http2IsNegotiatedByAlpnAndCarriesTheIdentity() throws Exception {
     start(config("need"));
 
@@ -316,6 +343,32 @@ class GatehouseSidecarTlsTest {
       assertThat(status.certificateSubject()).isEqualTo("CN=sidecar 2");
       assertThat(status.certificateNotAfter()).isEqualTo(second.certificate().getNotAfter().toInstant());
     });
+  }
+
+  /** Reads one response, with a Content-Length or a chunked body. */
+  private static String readResponse(java.io.InputStream in) throws IOException {
+    StringBuilder head = new StringBuilder();
+    while (!head.toString().endsWith("\r\n\r\n")) {
+      int c = in.read();
+      if (c < 0) {
+        throw new IOException("connection closed in the response head");
+      }
+      head.append((char) c);
+    }
+    java.util.regex.Matcher length = java.util.regex.Pattern.compile("(?i)content-length: *(\\d+)").matcher(head);
+    if (length.find()) {
+      return head + new String(in.readNBytes(Integer.parseInt(length.group(1))), java.nio.charset.StandardCharsets.US_ASCII);
+    }
+    // Chunked: read up to the last, empty chunk.
+    StringBuilder body = new StringBuilder();
+    while (!body.toString().endsWith("\r\n0\r\n\r\n") && !body.toString().equals("0\r\n\r\n")) {
+      int c = in.read();
+      if (c < 0) {
+        throw new IOException("connection closed in the response body");
+      }
+      body.append((char) c);
+    }
+    return head.append(body).toString();
   }
 
   /** The certificate a brand-new client (no session to resume) is served. */
