@@ -4,6 +4,7 @@ import dev.gatehouse.authn.AuthenticationResult;
 import dev.gatehouse.authn.Authenticator;
 import dev.gatehouse.authn.basic.BasicAuthenticator;
 import dev.gatehouse.authn.jwt.JwtAuthenticator;
+import dev.gatehouse.authn.x509.ClientCertificateAuthenticator;
 import dev.gatehouse.authz.PolicyEngine;
 import dev.gatehouse.authz.PolicyResult;
 import dev.gatehouse.authz.ReloadingPolicy;
@@ -11,10 +12,12 @@ import dev.gatehouse.config.AuthorizationConfig;
 import dev.gatehouse.config.BasicConfig;
 import dev.gatehouse.config.ConfigLoader;
 import dev.gatehouse.config.GatehouseConfig;
+import dev.gatehouse.http.ForwardedClientCert;
 import dev.gatehouse.http.IdentityHeaders;
 import dev.gatehouse.path.CanonicalPath;
 import dev.gatehouse.path.PathCanonicalizer;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -92,6 +95,7 @@ public final class Gatehouse implements AutoCloseable {
       String realm = config.authentication().basic().map(BasicConfig::realm).orElse(BasicConfig.DEFAULT_REALM);
       builder.authenticator(JwtAuthenticator.create(config.authentication().jwt(), realm));
     }
+    config.authentication().clientCertificate().ifPresent(cert -> builder.authenticator(ClientCertificateAuthenticator.create(cert)));
     return builder;
   }
 
@@ -172,11 +176,12 @@ public final class Gatehouse implements AutoCloseable {
       if (audit == AuthorizationConfig.Audit.ALL) {
         AuditLog.write("allow", 200, request.method(), path, identity, result.rule(), result.reason());
       }
-      Map<String, String> headers = Map.of();
+      Map<String, String> headers = new LinkedHashMap<>(4);
       if (identity != null) {
-        headers = upstreamHeaders(identity);
+        addIdentityHeaders(headers, identity);
         headers.putAll(identified.headers());
       }
+      addClientCertificate(headers, request);
       return new Decision.Allow(Optional.ofNullable(identity), headers, removeHeaders, Optional.of(path));
     }
     Decision.Refusal refusal = identity == null ? new Decision.Challenge(challenges, result.reason()) : new Decision.Deny(result.reason());
@@ -226,14 +231,20 @@ public final class Gatehouse implements AutoCloseable {
     return identityHeaders;
   }
 
-  private static Map<String, String> upstreamHeaders(Identity identity) {
-    Map<String, String> headers = new LinkedHashMap<>(4);
+  private static void addIdentityHeaders(Map<String, String> headers, Identity identity) {
     headers.put(IdentityHeaders.USER, identity.name());
     if (!identity.groups().isEmpty()) {
       headers.put(IdentityHeaders.GROUPS, String.join(",", identity.groups().stream().sorted().toList()));
     }
     identity.attribute(Identity.EMAIL).ifPresent(email -> headers.put(IdentityHeaders.EMAIL, email));
-    return headers;
+  }
+
+  /** A verified client certificate goes upstream in Envoy's XFCC format, whichever method named the caller. */
+  private static void addClientCertificate(Map<String, String> headers, RequestView request) {
+    List<X509Certificate> chain = request.clientCertificates();
+    if (!chain.isEmpty()) {
+      headers.put(IdentityHeaders.CLIENT_CERT, ForwardedClientCert.format(chain.get(0)));
+    }
   }
 
   /** Stops the authenticators' and the rules' background work. Idempotent. */

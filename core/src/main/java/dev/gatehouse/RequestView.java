@@ -1,5 +1,6 @@
 package dev.gatehouse;
 
+import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Optional;
 
@@ -91,4 +92,16 @@ public interface RequestView {
    * @return {@code true} for HTTPS
    */
   boolean secure();
+
+  /**
+   * The client's TLS certificate chain as the TLS layer verified it at this hop, leaf first.
+   *
+   * <p>Only a chain the server (sidecar or servlet container) has validated against its client CAs may be returned;
+   * the engine trusts it as proof of identity. Adapters without TLS client authentication keep the default.
+   *
+   * @return the verified chain, leaf first; empty when the client presented no certificate or the request is not TLS
+   */
+  default List<X509Certificate> clientCertificates() {
+    return List.of();
+  }
 }

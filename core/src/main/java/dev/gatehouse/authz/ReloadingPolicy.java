@@ -2,6 +2,7 @@ package dev.gatehouse.authz;
 
 import dev.gatehouse.config.ConfigException;
 import dev.gatehouse.config.ConfigLoader;
+import dev.gatehouse.internal.FileStamp;
 import dev.gatehouse.internal.FileWatch;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -34,7 +35,6 @@ public final class ReloadingPolicy implements Supplier<PolicyEngine>, AutoClosea
   private static final Logger log = LoggerFactory.getLogger(ReloadingPolicy.class);
 
   /** Stands for a file that could not be read at all, so that it is reported once, not at every poll. */
-  private static final FileWatch.Stamp UNREADABLE = new FileWatch.Stamp(-1, -1, null);
 
   private final Path file;
   private final Map<String, String> overrides;
@@ -42,15 +42,15 @@ public final class ReloadingPolicy implements Supplier<PolicyEngine>, AutoClosea
   private final AtomicLong successes = new AtomicLong();
   private final AtomicLong failures = new AtomicLong();
   private volatile PolicyEngine current;
-  private volatile FileWatch.@Nullable Stamp loadedStamp;
-  private volatile FileWatch.@Nullable Stamp failedStamp;
+  private volatile @Nullable FileStamp loadedStamp;
+  private volatile @Nullable FileStamp failedStamp;
 
   private ReloadingPolicy(Path file, Map<String, String> overrides, PolicyEngine initial, Duration interval) {
     this.file = file;
     this.overrides = Map.copyOf(overrides);
     this.current = initial;
     try {
-      this.loadedStamp = FileWatch.Stamp.of(file);
+      this.loadedStamp = FileStamp.of(file);
     } catch (IOException e) {
       this.loadedStamp = null;
     }
@@ -116,11 +116,12 @@ public final class ReloadingPolicy implements Supplier<PolicyEngine>, AutoClosea
 
   /** Loads the file again if its metadata changed since the last attempt. Called by the polling thread. */
   public void reloadIfChanged() {
-    FileWatch.Stamp stamp;
+    FileStamp stamp;
     try {
-      stamp = FileWatch.Stamp.of(file);
+      stamp = FileStamp.of(file);
     } catch (IOException e) {
-      fail(UNREADABLE, "cannot read it (" + e.getClass().getSimpleName() + ")");
+      // One stamp for "unreadable", so the failure is logged and counted once until the file changes again.
+      fail(new FileStamp(file, -1, -1, null), "cannot read it (" + e.getClass().getSimpleName() + ")");
       return;
     }
     if (stamp.equals(loadedStamp) || stamp.equals(failedStamp)) {
@@ -141,7 +142,7 @@ public final class ReloadingPolicy implements Supplier<PolicyEngine>, AutoClosea
     }
   }
 
-  private void fail(FileWatch.Stamp stamp, String why) {
+  private void fail(FileStamp stamp, String why) {
     if (!stamp.equals(failedStamp)) {
       failures.incrementAndGet();
       log.warn("configuration file {} changed but {}; keeping the previous authorization rules", file, why);

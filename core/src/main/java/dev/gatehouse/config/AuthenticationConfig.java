@@ -9,8 +9,10 @@ import java.util.Optional;
  *
  * @param basic HTTP Basic, when configured
  * @param jwt the issuers whose bearer tokens are accepted; empty when JWT authentication is off
+ * @param clientCertificate TLS client certificates, when configured
  */
-public record AuthenticationConfig(Optional<BasicConfig> basic, List<JwtIssuerConfig> jwt) {
+public record AuthenticationConfig(
+    Optional<BasicConfig> basic, List<JwtIssuerConfig> jwt, Optional<ClientCertificateConfig> clientCertificate) {
 
   /**
    * Validates the section.
@@ -19,6 +21,7 @@ public record AuthenticationConfig(Optional<BasicConfig> basic, List<JwtIssuerCo
    */
   public AuthenticationConfig {
     Objects.requireNonNull(basic, "basic");
+    Objects.requireNonNull(clientCertificate, "clientCertificate");
     jwt = List.copyOf(jwt);
     if (jwt.stream().map(JwtIssuerConfig::issuer).distinct().count() != jwt.size()) {
       throw new IllegalArgumentException("two entries name the same issuer");
@@ -31,7 +34,7 @@ public record AuthenticationConfig(Optional<BasicConfig> basic, List<JwtIssuerCo
    * @param basic HTTP Basic, when configured
    */
   public AuthenticationConfig(Optional<BasicConfig> basic) {
-    this(basic, List.of());
+    this(basic, List.of(), Optional.empty());
   }
 
   /**
@@ -40,6 +43,6 @@ public record AuthenticationConfig(Optional<BasicConfig> basic, List<JwtIssuerCo
    * @return {@code true} if some caller could authenticate
    */
   public boolean any() {
-    return basic.isPresent() || !jwt.isEmpty();
+    return basic.isPresent() || !jwt.isEmpty() || clientCertificate.isPresent();
   }
 }

@@ -74,7 +74,7 @@ public final class ConfigLoader {
     Optional<InetSocketAddress> listen = root.string("listen").map(value -> parse(root, "listen", value, ConfigLoader::hostPort));
     Optional<URI> upstream = root.string("upstream").map(value -> parse(root, "upstream", value, Upstreams::parse));
     boolean allowRemoteUpstream = root.bool("allow-remote-upstream", false);
-    root.rejectUnsupported("tls", "TLS");
+    Optional<TlsConfig> tls = root.child("tls").map(TlsConfigBinder::bind);
     root.rejectUnsupported("admin", "the admin endpoint");
     AuthenticationConfig authentication =
         root.child("authentication")
@@ -86,7 +86,7 @@ public final class ConfigLoader {
       throw new ConfigException("authentication", "configure at least one method, such as basic");
     }
     try {
-      return new GatehouseConfig(listen, upstream, allowRemoteUpstream, authentication, authorization);
+      return new GatehouseConfig(listen, upstream, allowRemoteUpstream, authentication, authorization, tls);
     } catch (IllegalArgumentException e) {
       throw new ConfigException("upstream", e.getMessage());
     }
@@ -95,13 +95,20 @@ public final class ConfigLoader {
   private static AuthenticationConfig authentication(ConfigNode node) {
     Optional<BasicConfig> basic = node.child("basic").map(ConfigLoader::basic);
     List<JwtIssuerConfig> jwt = JwtIssuerBinder.bindAll(node.children("jwt").orElse(List.of()));
-    node.rejectUnsupported("client-certificate", "client certificate authentication");
+    Optional<ClientCertificateConfig> clientCertificate = node.child("client-certificate").flatMap(ConfigLoader::clientCertificate);
     node.rejectUnknownKeys();
     try {
-      return new AuthenticationConfig(basic, jwt);
+      return new AuthenticationConfig(basic, jwt, clientCertificate);
     } catch (IllegalArgumentException e) {
       throw new ConfigException(node.keyPath("jwt"), e.getMessage());
     }
+  }
+
+  /** {@code client-certificate: {}} turns it on; {@code enabled: false} lets a profile or flag turn it off again. */
+  private static Optional<ClientCertificateConfig> clientCertificate(ConfigNode node) {
+    boolean enabled = node.bool("enabled", true);
+    node.rejectUnknownKeys();
+    return enabled ? Optional.of(new ClientCertificateConfig()) : Optional.empty();
   }
 
   private static BasicConfig basic(ConfigNode node) {

@@ -23,6 +23,10 @@ final class ConfigNode {
     values.forEach((key, value) -> this.values.put(String.valueOf(key), value));
   }
 
+  String path() {
+    return path;
+  }
+
   String keyPath(String key) {
     return path.isEmpty() ? key : path + "." + key;
   }
@@ -87,7 +91,22 @@ final class ConfigNode {
    * @throws ConfigException if the list is empty or holds a mapping or a list, naming the element as {@code key[i]}
    */
   Optional<List<String>> strings(String key) {
+    return strings(key, false);
+  }
+
+  /**
+   * Like {@link #strings(String)}, but a single value is read as a comma-separated list, so that flags and environment
+   * variables can set the list too. Only for lists whose values can never contain a comma, such as TLS protocol names.
+   */
+  Optional<List<String>> commaSeparatedStrings(String key) {
+    return strings(key, true);
+  }
+
+  private Optional<List<String>> strings(String key, boolean splitCommas) {
     Optional<List<?>> elements = list(key, true);
+    if (splitCommas && elements.isPresent() && elements.get().size() == 1 && elements.get().get(0) instanceof String text) {
+      elements = Optional.of(List.of(text.split(",", -1)));
+    }
     if (elements.isEmpty()) {
       return Optional.empty();
     }

@@ -18,13 +18,15 @@ import java.util.Optional;
  *     that forwards to a remote host by mistake sends authenticated traffic in clear text across the network
  * @param authentication the authentication methods
  * @param authorization the authorization rules; {@link AuthorizationConfig#NONE} when not configured
+ * @param tls the sidecar's TLS listener; sidecar only (the filter and Spring Boot use their container's TLS)
  */
 public record GatehouseConfig(
     Optional<InetSocketAddress> listen,
     Optional<URI> upstream,
     boolean allowRemoteUpstream,
     AuthenticationConfig authentication,
-    AuthorizationConfig authorization) {
+    AuthorizationConfig authorization,
+    Optional<TlsConfig> tls) {
 
   /** The sidecar's listen address when none is configured. */
   public static final String DEFAULT_LISTEN = "0.0.0.0:8000";
@@ -39,6 +41,7 @@ public record GatehouseConfig(
     Objects.requireNonNull(upstream, "upstream");
     Objects.requireNonNull(authentication, "authentication");
     Objects.requireNonNull(authorization, "authorization");
+    Objects.requireNonNull(tls, "tls");
     if (upstream.isPresent() && !allowRemoteUpstream && !Upstreams.isLocal(upstream.get())) {
       throw new IllegalArgumentException(
           upstream.get().getHost()
@@ -47,7 +50,7 @@ public record GatehouseConfig(
   }
 
   /**
-   * A configuration without authorization rules.
+   * A configuration without authorization rules and without TLS.
    *
    * @param listen see {@link #listen()}
    * @param upstream see {@link #upstream()}
@@ -56,7 +59,7 @@ public record GatehouseConfig(
    */
   public GatehouseConfig(
       Optional<InetSocketAddress> listen, Optional<URI> upstream, boolean allowRemoteUpstream, AuthenticationConfig authentication) {
-    this(listen, upstream, allowRemoteUpstream, authentication, AuthorizationConfig.NONE);
+    this(listen, upstream, allowRemoteUpstream, authentication, AuthorizationConfig.NONE, Optional.empty());
   }
 
   /**

@@ -2,6 +2,7 @@ package dev.gatehouse.testing;
 
 import dev.gatehouse.RequestView;
 import java.nio.charset.StandardCharsets;
+import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -18,6 +19,7 @@ public final class FakeRequest implements RequestView {
   private boolean secure;
   private int localPort = 8000;
   private String dispatchPath;
+  private List<X509Certificate> clientCertificates = List.of();
 
   private FakeRequest(String method, String path) {
     this.method = method;
@@ -81,6 +83,18 @@ public final class FakeRequest implements RequestView {
   public FakeRequest secure(boolean secure) {
     this.secure = secure;
     return this;
+  }
+
+  /** A verified client chain, leaf first; also makes the request secure. */
+  public FakeRequest clientCertificates(List<X509Certificate> chain) {
+    this.clientCertificates = List.copyOf(chain);
+    this.secure = true;
+    return this;
+  }
+
+  @Override
+  public List<X509Certificate> clientCertificates() {
+    return clientCertificates;
   }
 
   @Override

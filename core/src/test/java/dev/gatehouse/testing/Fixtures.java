@@ -24,7 +24,8 @@ public final class Fixtures {
       if (in == null) {
         throw new IllegalArgumentException("no fixture " + name);
       }
-      Path target = directory.resolve(name);
+      // Flat: "tls/rsa.crt" lands as directory/rsa.crt.
+      Path target = directory.resolve(Path.of(name).getFileName().toString());
       Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
       return target;
     } catch (IOException e) {

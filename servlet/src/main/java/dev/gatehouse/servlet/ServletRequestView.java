@@ -5,6 +5,7 @@ import jakarta.servlet.AsyncContext;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.http.HttpServletRequest;
+import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Enumeration;
 import java.util.List;
@@ -107,4 +108,19 @@ final class ServletRequestView implements RequestView {
   public boolean secure() {
     return request.isSecure();
   }
+
+  /**
+   * The chain the container verified in the TLS handshake, from the attribute the Servlet specification defines for
+   * it. A container only sets it for a certificate it accepted against its trust store, so the engine can rely on it.
+   */
+  @Override
+  public List<X509Certificate> clientCertificates() {
+    if (request.getAttribute(CLIENT_CERTIFICATE_ATTRIBUTE) instanceof X509Certificate[] chain && chain.length > 0) {
+      return List.of(chain);
+    }
+    return List.of();
+  }
+
+  /** Servlet 6.0, section 3.9: the client's certificate chain, leaf first. */
+  static final String CLIENT_CERTIFICATE_ATTRIBUTE = "jakarta.servlet.request.X509Certificate";
 }

@@ -48,6 +48,7 @@ final class EchoServlet extends HttpServlet {
     seen.put("getIntHeader.X-Remote-User", request.getIntHeader("X-Remote-User"));
     seen.put("getHeaders.X-Forwarded-Groups", Collections.list(request.getHeaders("X-Forwarded-Groups")));
     seen.put("getHeaders.X-Forwarded-Email", Collections.list(request.getHeaders("X-Forwarded-Email")));
+    seen.put("getHeaders.X-Forwarded-Client-Cert", Collections.list(request.getHeaders("X-Forwarded-Client-Cert")));
     seen.put("getHeaders.X-Forwarded-For", Collections.list(request.getHeaders("X-Forwarded-For")));
     List<String> names = Collections.list(request.getHeaderNames());
     seen.put("identityHeaderNames", names.stream().filter(EchoServlet::looksLikeIdentity).collect(Collectors.toList()));

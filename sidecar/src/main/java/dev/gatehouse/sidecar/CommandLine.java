@@ -3,6 +3,7 @@ package dev.gatehouse.sidecar;
 import dev.gatehouse.config.ConfigException;
 import dev.gatehouse.config.ConfigLoader;
 import dev.gatehouse.config.GatehouseConfig;
+import dev.gatehouse.tls.SelfSignedCertificate;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,8 +24,9 @@ import java.util.Optional;
  * @param configFile the YAML file, if any
  * @param overrides dotted keys to values, flags over environment
  * @param shutdownTimeout how long SIGTERM waits for in-flight requests
+ * @param selfSigned whether to serve TLS with a throwaway self-signed certificate ({@code --self-signed})
  */
-record CommandLine(Action action, Optional<Path> configFile, Map<String, String> overrides, Duration shutdownTimeout) {
+record CommandLine(Action action, Optional<Path> configFile, Map<String, String> overrides, Duration shutdownTimeout, boolean selfSigned) {
 
   /** What the process should do. */
   enum Action {
@@ -72,6 +74,29 @@ record CommandLine(Action action, Optional<Path> configFile, Map<String, String>
               "allow-remote-upstream",
               "",
               "allow an upstream that is not a loopback address (true/false in the environment)"),
+          new Option("--tls-cert", "GATEHOUSE_TLS_CERT", "tls.certificate", "FILE", "serve HTTPS with this PEM certificate chain (leaf first)"),
+          new Option("--tls-key", "GATEHOUSE_TLS_KEY", "tls.private-key", "FILE", "PEM private key of --tls-cert (PKCS#1, PKCS#8, SEC1)"),
+          new Option(
+              "--tls-key-password-file",
+              "GATEHOUSE_TLS_KEY_PASSWORD_FILE",
+              "tls.private-key-password-file",
+              "FILE",
+              "file holding the password of an encrypted --tls-key"),
+          new Option("--tls-profile", "GATEHOUSE_TLS_PROFILE", "tls.profile", "NAME", "modern (TLS 1.3 only) or intermediate (default)"),
+          new Option("--client-ca", "GATEHOUSE_CLIENT_CA", "tls.client-ca", "FILE", "PEM bundle of CAs for client certificates: turns on mTLS"),
+          new Option("--client-auth", "GATEHOUSE_CLIENT_AUTH", "tls.client-auth", "MODE", "none, want or need (default need with --client-ca)"),
+          new Option(
+              "--client-cert-auth",
+              "GATEHOUSE_CLIENT_CERT_AUTH",
+              "authentication.client-certificate.enabled",
+              "",
+              "name callers by their client certificate: SPIFFE ID, else subject CN"),
+          new Option(
+              "--self-signed",
+              "GATEHOUSE_SELF_SIGNED",
+              "",
+              "",
+              "serve HTTPS with a throwaway CA and certificate for localhost (trials only)"),
           new Option(
               "--shutdown-timeout",
               "",
@@ -100,6 +125,7 @@ record CommandLine(Action action, Optional<Path> configFile, Map<String, String>
     }
     Optional<String> config = nonEmpty(env.get(CONFIG_ENV));
     Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
+    boolean selfSigned = nonEmpty(env.get("GATEHOUSE_SELF_SIGNED")).map(value -> bool("GATEHOUSE_SELF_SIGNED", value)).orElse(false);
 
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
@@ -107,10 +133,10 @@ record CommandLine(Action action, Optional<Path> configFile, Map<String, String>
       String flag = equals < 0 ? arg : arg.substring(0, equals);
       switch (flag) {
         case "--help", "-h" -> {
-          return new CommandLine(Action.HELP, Optional.empty(), Map.of(), shutdownTimeout);
+          return new CommandLine(Action.HELP, Optional.empty(), Map.of(), shutdownTimeout, false);
         }
         case "--version" -> {
-          return new CommandLine(Action.VERSION, Optional.empty(), Map.of(), shutdownTimeout);
+          return new CommandLine(Action.VERSION, Optional.empty(), Map.of(), shutdownTimeout, false);
         }
         default -> {
           Option option = option(flag);
@@ -127,12 +153,16 @@ record CommandLine(Action action, Optional<Path> configFile, Map<String, String>
           switch (flag) {
             case "--config" -> config = Optional.of(value);
             case "--shutdown-timeout" -> shutdownTimeout = seconds(flag, value);
+            case "--self-signed" -> selfSigned = bool(flag, value);
             default -> overrides.put(option.key(), value);
           }
         }
       }
     }
-    return new CommandLine(Action.RUN, config.map(CommandLine::path), Map.copyOf(overrides), shutdownTimeout);
+    if (selfSigned && (overrides.containsKey("tls.certificate") || overrides.containsKey("tls.private-key"))) {
+      throw new ConfigException("", "--self-signed cannot be combined with --tls-cert or --tls-key");
+    }
+    return new CommandLine(Action.RUN, config.map(CommandLine::path), Map.copyOf(overrides), shutdownTimeout, selfSigned);
   }
 
   /**
@@ -143,6 +173,48 @@ record CommandLine(Action action, Optional<Path> configFile, Map<String, String>
    */
   GatehouseConfig load() {
     return ConfigLoader.load(configFile, overrides);
+  }
+
+  /**
+   * As {@link #load()}, serving TLS with the given throwaway certificate ({@code --self-signed}).
+   *
+   * @throws ConfigException if it is invalid, or the file configures its own certificate
+   */
+  GatehouseConfig load(SelfSignedCertificate selfSigned) {
+    return ConfigLoader.load(configFile, overridesWith(selfSigned));
+  }
+
+  /**
+   * The overrides, plus the throwaway certificate and key as {@code tls.certificate} and {@code tls.private-key}.
+   *
+   * @throws ConfigException if the file or the flags configure a certificate of their own
+   */
+  Map<String, String> overridesWith(SelfSignedCertificate selfSigned) {
+    if (configuresCertificate()) {
+      throw new ConfigException("tls", "--self-signed cannot be combined with a configured certificate or keystore");
+    }
+    Map<String, String> withCertificate = new LinkedHashMap<>(overrides);
+    withCertificate.put("tls.certificate", selfSigned.certificate().toString());
+    withCertificate.put("tls.private-key", selfSigned.privateKey().toString());
+    return Map.copyOf(withCertificate);
+  }
+
+  /** Whether the file or the flags name a certificate; a configuration that fails to load names none worth keeping. */
+  private boolean configuresCertificate() {
+    try {
+      return ConfigLoader.load(configFile, overrides).tls().isPresent();
+    } catch (ConfigException e) {
+      // Incomplete without the throwaway certificate (say, only tls.profile is set): the real load reports the rest.
+      return e.getMessage().contains("not both");
+    }
+  }
+
+  private static boolean bool(String name, String value) {
+    return switch (value.strip()) {
+      case "true" -> true;
+      case "false" -> false;
+      default -> throw new ConfigException("", name + ": expected true or false, found " + printable(value));
+    };
   }
 
   private static Option option(String flag) {

@@ -2,7 +2,11 @@ package dev.gatehouse.sidecar;
 
 import dev.gatehouse.Gatehouse;
 import dev.gatehouse.config.ConfigException;
+import dev.gatehouse.config.ConfigLoader;
 import dev.gatehouse.config.GatehouseConfig;
+import dev.gatehouse.tls.SelfSignedCertificate;
+import dev.gatehouse.tls.ServerTls;
+import dev.gatehouse.tls.TlsStatus;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.BindException;
@@ -15,12 +19,17 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.eclipse.jetty.alpn.server.ALPNServerConnectionFactory;
 import org.eclipse.jetty.http.UriCompliance;
+import org.eclipse.jetty.http2.server.HTTP2ServerConnectionFactory;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,12 +56,15 @@ public final class GatehouseSidecar implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(GatehouseSidecar.class);
 
   private final Gatehouse gatehouse;
+  private final Optional<ServerTls> tls;
   private final Server server;
   private final ServerConnector connector;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private GatehouseSidecar(Gatehouse gatehouse, InetSocketAddress listen, URI upstream, Duration shutdownTimeout, Duration upstreamIdleTimeout) {
+  private GatehouseSidecar(
+      Gatehouse gatehouse, Optional<ServerTls> tls, InetSocketAddress listen, URI upstream, Duration shutdownTimeout, Duration upstreamIdleTimeout) {
     this.gatehouse = gatehouse;
+    this.tls = tls;
     QueuedThreadPool threads = new QueuedThreadPool();
     threads.setName("gatehouse");
     this.server = new Server(threads);
@@ -67,7 +79,7 @@ public final class GatehouseSidecar implements AutoCloseable {
             UriCompliance.Violation.AMBIGUOUS_EMPTY_SEGMENT,
             UriCompliance.Violation.AMBIGUOUS_PATH_SEGMENT,
             UriCompliance.Violation.AMBIGUOUS_PATH_ENCODING));
-    this.connector = new ServerConnector(server, new HttpConnectionFactory(http));
+    this.connector = tls.isPresent() ? httpsConnector(server, http, tls.get()) : new ServerConnector(server, new HttpConnectionFactory(http));
     connector.setHost(listen.getHostString());
     connector.setPort(listen.getPort());
     server.addConnector(connector);
@@ -77,6 +89,40 @@ public final class GatehouseSidecar implements AutoCloseable {
     server.setStopTimeout(shutdownTimeout.toMillis());
     // Shutdown is ours (signal handlers below); Jetty's own hook would race it.
     server.setStopAtShutdown(false);
+  }
+
+  /**
+   * HTTP/1.1 and HTTP/2 over TLS, chosen by ALPN (HTTP/1.1 for clients without ALPN). The engine's {@link ServerTls}
+   * supplies the context, whose key and trust managers follow certificate reloads, and the protocols, suites and
+   * client-authentication mode; Jetty applies them to every connection and refuses renegotiation.
+   */
+  private static ServerConnector httpsConnector(Server server, HttpConfiguration http, ServerTls tls) {
+    http.setSecureScheme("https");
+    SecureRequestCustomizer secure = new SecureRequestCustomizer();
+    // Jetty checks SNI against certificates it loaded itself; ours come from the engine's context.
+    secure.setSniHostCheck(false);
+    http.addCustomizer(secure);
+
+    SslContextFactory.Server ssl = new SslContextFactory.Server();
+    ssl.setSslContext(tls.sslContext());
+    ssl.setIncludeProtocols(tls.protocols().toArray(String[]::new));
+    ssl.setExcludeProtocols();
+    ssl.setIncludeCipherSuites(tls.cipherSuites().toArray(String[]::new));
+    ssl.setExcludeCipherSuites();
+    ssl.setUseCipherSuitesOrder(true);
+    ssl.setRenegotiationAllowed(false);
+    switch (tls.clientAuth()) {
+      case NEED -> ssl.setNeedClientAuth(true);
+      case WANT -> ssl.setWantClientAuth(true);
+      case NONE -> {}
+      default -> throw new AssertionError(tls.clientAuth());
+    }
+
+    HttpConnectionFactory http11 = new HttpConnectionFactory(http);
+    HTTP2ServerConnectionFactory http2 = new HTTP2ServerConnectionFactory(http);
+    ALPNServerConnectionFactory alpn = new ALPNServerConnectionFactory();
+    alpn.setDefaultProtocol(http11.getProtocol());
+    return new ServerConnector(server, new SslConnectionFactory(ssl, alpn.getProtocol()), alpn, http2, http11);
   }
 
   /**
@@ -94,6 +140,12 @@ public final class GatehouseSidecar implements AutoCloseable {
       System.exit(AuthorizationCheck.run(args, System.getenv(), System.out, System.err));
       return;
     }
+    // Before any TLS class loads: no client-initiated renegotiation (TLS 1.2), and sessions kept in the server's cache
+    // rather than in stateless tickets, so that a certificate or CA reload can end them (ServerTls).
+    setIfAbsent("jdk.tls.rejectClientInitiatedRenegotiation", "true");
+    setIfAbsent("jdk.tls.server.enableSessionTicketExtension", "false");
+    // Mozilla's key exchange groups, most preferred first; the JDK would also offer secp521r1, X448 and FFDHE groups.
+    setIfAbsent("jdk.tls.namedGroups", "x25519,secp256r1,secp384r1");
     GatehouseSidecar sidecar;
     try {
       CommandLine commandLine = CommandLine.parse(args, System.getenv());
@@ -106,7 +158,18 @@ public final class GatehouseSidecar implements AutoCloseable {
           System.out.println("gatehouse-sidecar " + version());
           return;
         }
-        case RUN -> sidecar = start(commandLine);
+        case RUN -> {
+          Optional<SelfSignedCertificate> selfSigned = Optional.empty();
+          if (commandLine.selfSigned()) {
+            selfSigned = Optional.of(SelfSignedCertificate.generate());
+            System.out.println(
+                "gatehouse: serving a THROWAWAY self-signed certificate for localhost (trials only); SHA-256 fingerprint "
+                    + selfSigned.get().sha256Fingerprint()
+                    + "; CA certificate "
+                    + selfSigned.get().caCertificate());
+          }
+          sidecar = start(commandLine, selfSigned);
+        }
         default -> throw new AssertionError(commandLine.action());
       }
     } catch (ConfigException e) {
@@ -127,6 +190,12 @@ public final class GatehouseSidecar implements AutoCloseable {
    * The JVM's own SIGTERM handling exits with 143 and drains nothing; Kubernetes expects a drained exit 0. {@code
    * sun.misc.Signal} (jdk.unsupported) is the only way to get that; javac warns about it and cannot be told not to.
    */
+  private static void setIfAbsent(String property, String value) {
+    if (System.getProperty(property) == null) {
+      System.setProperty(property, value);
+    }
+  }
+
   private void exitOnSignals() {
     sun.misc.Signal.handle(new sun.misc.Signal("TERM"), signal -> exit("SIGTERM"));
     sun.misc.Signal.handle(new sun.misc.Signal("INT"), signal -> exit("SIGINT"));
@@ -150,12 +219,17 @@ public final class GatehouseSidecar implements AutoCloseable {
 
   /** From the command line: with a configuration file, its authorization rules reload when it changes. */
   static GatehouseSidecar start(CommandLine commandLine) {
+    return start(commandLine, Optional.empty());
+  }
+
+  private static GatehouseSidecar start(CommandLine commandLine, Optional<SelfSignedCertificate> selfSigned) {
+    Map<String, String> overrides = selfSigned.map(commandLine::overridesWith).orElse(commandLine.overrides());
     return start(
-        commandLine.load(),
+        ConfigLoader.load(commandLine.configFile(), overrides),
         commandLine.shutdownTimeout(),
         UpstreamProxyHandler.DEFAULT_IDLE_TIMEOUT,
         commandLine.configFile(),
-        commandLine.overrides());
+        overrides);
   }
 
   private static GatehouseSidecar start(
@@ -163,15 +237,23 @@ public final class GatehouseSidecar implements AutoCloseable {
     URI upstream =
         config.upstream().orElseThrow(() -> new ConfigException("upstream", "missing; set --upstream, GATEHOUSE_UPSTREAM or upstream:"));
     InetSocketAddress listen = config.listenOrDefault();
-    Gatehouse gatehouse = configFile.isPresent() ? Gatehouse.watching(configFile.get(), overrides) : Gatehouse.create(config);
-    GatehouseSidecar sidecar = new GatehouseSidecar(gatehouse, listen, upstream, shutdownTimeout, upstreamIdleTimeout);
+    Optional<ServerTls> tls = config.tls().map(ServerTls::create);
+    Gatehouse gatehouse;
+    try {
+      gatehouse = configFile.isPresent() ? Gatehouse.watching(configFile.get(), overrides) : Gatehouse.create(config);
+    } catch (RuntimeException e) {
+      tls.ifPresent(ServerTls::close);
+      throw e;
+    }
+    GatehouseSidecar sidecar = new GatehouseSidecar(gatehouse, tls, listen, upstream, shutdownTimeout, upstreamIdleTimeout);
     try {
       sidecar.server.start();
     } catch (Exception e) {
       sidecar.close();
       throw startFailure(listen, e);
     }
-    log.info("gatehouse sidecar listening on http://{}:{}, forwarding to {}", host(listen), sidecar.port(), upstream);
+    log.info(
+        "gatehouse sidecar listening on {}://{}:{}, forwarding to {}", tls.isPresent() ? "https" : "http", host(listen), sidecar.port(), upstream);
     return sidecar;
   }
 
@@ -190,6 +272,15 @@ public final class GatehouseSidecar implements AutoCloseable {
   }
 
   /**
+   * What the TLS listener serves and how its certificate reloads went, for health and metrics endpoints.
+   *
+   * @return the status, or empty when the sidecar serves plain HTTP
+   */
+  public Optional<TlsStatus> tlsStatus() {
+    return tls.map(ServerTls::status);
+  }
+
+  /**
    * Stops accepting connections, waits up to the shutdown timeout for in-flight requests, then stops. Idempotent.
    */
   @Override
@@ -203,6 +294,7 @@ public final class GatehouseSidecar implements AutoCloseable {
       log.warn("stopping the server failed: {}", e.toString());
     } finally {
       gatehouse.close();
+      tls.ifPresent(ServerTls::close);
     }
   }
 

@@ -3,8 +3,10 @@ package dev.gatehouse.sidecar;
 import dev.gatehouse.RequestView;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Optional;
+import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.Request;
 
 /** A {@link RequestView} over a Jetty core request: values as received, nothing decoded or normalised. */
@@ -52,6 +54,18 @@ final class JettyRequestView implements RequestView {
   @Override
   public boolean secure() {
     return request.isSecure();
+  }
+
+  /** The chain JSSE verified in the handshake, which SecureRequestCustomizer puts on every request of the connection. */
+  @Override
+  public List<X509Certificate> clientCertificates() {
+    if (request.getAttribute(EndPoint.SslSessionData.ATTRIBUTE) instanceof EndPoint.SslSessionData ssl) {
+      X509Certificate[] chain = ssl.peerCertificates();
+      if (chain != null && chain.length > 0) {
+        return List.of(chain);
+      }
+    }
+    return List.of();
   }
 
   /**

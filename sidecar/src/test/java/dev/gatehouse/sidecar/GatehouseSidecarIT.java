@@ -153,6 +153,38 @@ class GatehouseSidecarIT {
   }
 
   @Test
+  void selfSignedServesHttpsWithThePrintedFingerprint() throws Exception {
+    SidecarProcess sidecar =
+        launch("--listen", "127.0.0.1:0", "--upstream", origin.uri(), "--htpasswd", htpasswd.toString(), "--self-signed");
+    String fingerprint = sidecar.awaitLine(Pattern.compile("SHA-256 fingerprint ([0-9A-F:]{95})")).group(1);
+    int port = Integer.parseInt(sidecar.awaitLine(Pattern.compile("listening on https://127\\.0\\.0\\.1:(\\d+)")).group(1));
+
+    HttpResponse<String> response =
+        HttpClient.newBuilder()
+            .sslContext(dev.gatehouse.testing.TestCertificate.trustingAnyServer(null))
+            .build()
+            .send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + port + "/")).build(), HttpResponse.BodyHandlers.ofString());
+
+    assertThat(response.statusCode()).isEqualTo(401);
+    java.security.cert.X509Certificate served =
+        (java.security.cert.X509Certificate) response.sslSession().orElseThrow().getPeerCertificates()[0];
+    assertThat(dev.gatehouse.tls.SelfSignedCertificate.fingerprint(served)).isEqualTo(fingerprint);
+  }
+
+  @Test
+  void keyThatDoesNotMatchTheCertificateExitsTwoWithOneLine() throws Exception {
+    dev.gatehouse.testing.TestCertificate ca = dev.gatehouse.testing.TestCertificate.ca("CA");
+    Path certificate = dev.gatehouse.testing.TestCertificate.builder().localhostServer().issuedBy(ca).build().writeChain(directory.resolve("tls.crt"));
+    Path key = dev.gatehouse.testing.TestCertificate.builder().localhostServer().issuedBy(ca).build().writeKey(directory.resolve("tls.key"));
+
+    SidecarProcess sidecar =
+        launch("--listen", "127.0.0.1:0", "--upstream", origin.uri(), "--htpasswd", htpasswd.toString(), "--tls-cert", certificate.toString(), "--tls-key", key.toString());
+
+    assertThat(sidecar.exitStatus()).isEqualTo(2);
+    assertThat(sidecar.stderr).singleElement().asString().startsWith("gatehouse: tls.private-key: ").contains("does not match the certificate");
+  }
+
+  @Test
   void missingHtpasswdExitsTwoWithOneLineNamingTheKey() throws Exception {
     SidecarProcess sidecar =
         launch("--listen", "127.0.0.1:0", "--upstream", origin.uri(), "--htpasswd", directory.resolve("missing").toString());

@@ -8,6 +8,7 @@ import dev.gatehouse.authn.Authenticator;
 import dev.gatehouse.config.BasicConfig;
 import dev.gatehouse.config.ConfigException;
 import dev.gatehouse.internal.FileWatch;
+import dev.gatehouse.internal.FileStamp;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -38,7 +39,7 @@ public final class BasicAuthenticator implements Authenticator {
 
   private static final Logger log = LoggerFactory.getLogger(BasicAuthenticator.class);
 
-  private record Snapshot(HtpasswdFile file, long generation, FileWatch.Stamp stamp) {}
+  private record Snapshot(HtpasswdFile file, long generation, FileStamp stamp) {}
 
   private final Path path;
   private final String challenge;
@@ -46,14 +47,14 @@ public final class BasicAuthenticator implements Authenticator {
   private final ScheduledExecutorService reloader;
   private volatile Snapshot snapshot;
   /** The stamp of the last version that failed to load, so a broken file is reported once, not every poll. */
-  private volatile FileWatch.Stamp lastFailedStamp;
+  private volatile FileStamp lastFailedStamp;
 
   private BasicAuthenticator(BasicConfig config, Duration reloadInterval, Duration cacheTtl, Ticker ticker) {
     this.path = config.htpasswd();
     this.challenge = "Basic realm=\"" + config.realm() + "\", charset=\"UTF-8\"";
     this.cache = new VerifiedCredentialsCache(cacheTtl, VerifiedCredentialsCache.DEFAULT_MAXIMUM_SIZE, ticker);
     try {
-      FileWatch.Stamp stamp = FileWatch.Stamp.of(path);
+      FileStamp stamp = FileStamp.of(path);
       this.snapshot = new Snapshot(HtpasswdFile.read(path), 1, stamp);
     } catch (IOException e) {
       throw new ConfigException("authentication.basic.htpasswd", "cannot read " + path + ": " + e.getMessage(), e);
@@ -142,9 +143,9 @@ public final class BasicAuthenticator implements Authenticator {
    * to avoid sleeping.
    */
   void reloadIfChanged() {
-    FileWatch.Stamp stamp;
+    FileStamp stamp;
     try {
-      stamp = FileWatch.Stamp.of(path);
+      stamp = FileStamp.of(path);
     } catch (IOException e) {
       reportFailure(null, "cannot read it (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")");
       return;
@@ -170,8 +171,8 @@ public final class BasicAuthenticator implements Authenticator {
     }
   }
 
-  private void reportFailure(FileWatch.Stamp stamp, String why) {
-    FileWatch.Stamp previous = lastFailedStamp;
+  private void reportFailure(FileStamp stamp, String why) {
+    FileStamp previous = lastFailedStamp;
     if (stamp == null || !stamp.equals(previous)) {
       log.warn("htpasswd file {} changed but {}; keeping the previous version ({} users)", path, why, snapshot.file().size());
     }

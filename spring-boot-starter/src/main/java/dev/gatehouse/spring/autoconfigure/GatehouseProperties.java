@@ -38,8 +38,9 @@ public record GatehouseProperties(
    *
    * @param basic HTTP Basic authentication against an htpasswd file.
    * @param jwt Issuers whose JWT bearer tokens are accepted.
+   * @param clientCertificate Authentication by the TLS client certificate the server verified.
    */
-  public record Authentication(@DefaultValue Basic basic, @Nullable List<Jwt> jwt) {}
+  public record Authentication(@DefaultValue Basic basic, @Nullable List<Jwt> jwt, @DefaultValue ClientCertificate clientCertificate) {}
 
   /**
    * One issuer whose JWT bearer tokens are accepted.
@@ -120,6 +121,14 @@ public record GatehouseProperties(
    * @param prefix Text before the token, such as "Bearer "; empty when the whole value is the token.
    */
   public record TokenHeader(@Nullable String name, @Nullable String prefix) {}
+
+  /**
+   * Authentication by the TLS client certificate the server verified (configure TLS with server.ssl and an SSL
+   * bundle). The caller is named by the certificate's SPIFFE ID, otherwise by its subject common name.
+   *
+   * @param enabled Whether to name callers by their client certificate.
+   */
+  public record ClientCertificate(@Nullable Boolean enabled) {}
 
   /**
    * HTTP Basic authentication against an htpasswd file.
@@ -228,6 +237,11 @@ public record GatehouseProperties(
     }
     if (authentication.jwt() != null && !authentication.jwt().isEmpty()) {
       authenticationTree.put("jwt", authentication.jwt().stream().map(Jwt::toTree).toList());
+    }
+    Map<String, Object> clientCertificate = new LinkedHashMap<>();
+    putIfSet(clientCertificate, "enabled", authentication.clientCertificate().enabled());
+    if (!clientCertificate.isEmpty()) {
+      authenticationTree.put("client-certificate", clientCertificate);
     }
     Map<String, Object> tree = new LinkedHashMap<>();
     if (!authenticationTree.isEmpty()) {

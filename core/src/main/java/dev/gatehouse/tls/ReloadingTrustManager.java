@@ -1,0 +1,79 @@
+package dev.gatehouse.tls;
+
+import java.net.Socket;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
+import java.util.List;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.X509ExtendedTrustManager;
+
+/**
+ * A client-certificate trust manager whose CAs (and CRLs) can be replaced while handshakes run.
+ *
+ * <p>Design: one JDK PKIX trust manager per loaded version behind a volatile field; each check reads the field once.
+ * After the JDK's chain validation it also requires the leaf to allow client authentication when it carries an
+ * extended key usage at all. Only client certificates are checked here: the server never validates a server chain.
+ */
+final class ReloadingTrustManager extends X509ExtendedTrustManager {
+
+  private record Version(X509ExtendedTrustManager delegate, List<X509Certificate> authorities) {}
+
+  private volatile Version current;
+
+  ReloadingTrustManager(X509ExtendedTrustManager delegate, List<X509Certificate> authorities) {
+    this.current = new Version(delegate, List.copyOf(authorities));
+  }
+
+  void update(X509ExtendedTrustManager delegate, List<X509Certificate> authorities) {
+    current = new Version(delegate, List.copyOf(authorities));
+  }
+
+  List<X509Certificate> authorities() {
+    return current.authorities();
+  }
+
+  @Override
+  public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+    current.delegate().checkClientTrusted(chain, authType, engine);
+    checkUsage(chain);
+  }
+
+  @Override
+  public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+    current.delegate().checkClientTrusted(chain, authType, socket);
+    checkUsage(chain);
+  }
+
+  @Override
+  public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+    current.delegate().checkClientTrusted(chain, authType);
+    checkUsage(chain);
+  }
+
+  private static void checkUsage(X509Certificate[] chain) throws CertificateException {
+    if (!ClientTrust.allowsClientAuth(chain[0])) {
+      throw new CertificateException(
+          "client certificate " + chain[0].getSubjectX500Principal().getName() + " has an extended key usage without clientAuth");
+    }
+  }
+
+  @Override
+  public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+    throw new CertificateException("this trust manager only checks client certificates");
+  }
+
+  @Override
+  public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+    throw new CertificateException("this trust manager only checks client certificates");
+  }
+
+  @Override
+  public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+    throw new CertificateException("this trust manager only checks client certificates");
+  }
+
+  @Override
+  public X509Certificate[] getAcceptedIssuers() {
+    return current.authorities().toArray(X509Certificate[]::new);
+  }
+}

@@ -1,0 +1,121 @@
+package dev.gatehouse.authn.x509;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.gatehouse.Identity;
+import dev.gatehouse.authn.AuthenticationResult;
+import dev.gatehouse.testing.FakeRequest;
+import dev.gatehouse.testing.TestCertificate;
+import dev.gatehouse.testing.TestCertificate.Usage;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import org.junit.jupiter.api.Test;
+
+class ClientCertificateAuthenticatorTest {
+
+  private static final TestCertificate CA = TestCertificate.ca("client CA");
+
+  private final ClientCertificateAuthenticator authenticator = ClientCertificateAuthenticator.create(Clock.systemUTC());
+
+  private static TestCertificate.Builder client() {
+    return TestCertificate.builder().commonName("alice").usage(Usage.CLIENT).issuedBy(CA);
+  }
+
+  private AuthenticationResult authenticate(TestCertificate certificate) {
+    return authenticator.authenticate(FakeRequest.get("/").clientCertificates(certificate.chain()));
+  }
+
+  @Test
+  void noCertificateIsNoCredentials() {
+    assertThat(authenticator.authenticate(FakeRequest.get("/"))).isEqualTo(AuthenticationResult.none());
+    assertThat(authenticator.challenge()).isEmpty();
+  }
+
+  @Test
+  void spiffeIdNamesTheCaller() {
+    AuthenticationResult result = authenticate(client().uri("spiffe://cluster.local/ns/shop/sa/frontend").dns("frontend.shop.svc").build());
+
+    assertThat(result).isInstanceOfSatisfying(AuthenticationResult.Success.class, success -> {
+      Identity identity = success.identity();
+      assertThat(identity.name()).isEqualTo("spiffe://cluster.local/ns/shop/sa/frontend");
+      assertThat(identity.authenticationMethod()).isEqualTo(Identity.CLIENT_CERTIFICATE);
+      assertThat(identity.attribute(Identity.SPIFFE_ID)).hasValue("spiffe://cluster.local/ns/shop/sa/frontend");
+      assertThat(identity.attribute(Identity.SPIFFE_TRUST_DOMAIN)).hasValue("cluster.local");
+      assertThat(identity.attribute(Identity.SPIFFE_NAMESPACE)).hasValue("shop");
+      assertThat(identity.attribute(Identity.SPIFFE_SERVICE_ACCOUNT)).hasValue("frontend");
+    });
+  }
+
+  @Test
+  void subjectCommonNameNamesTheCallerWithoutSpiffeId() {
+    AuthenticationResult result = authenticate(client().subject("O=Example, OU=Ops, CN=batch-job").uri("https://example.org/not-spiffe").build());
+
+    assertThat(result).isInstanceOfSatisfying(AuthenticationResult.Success.class, success -> {
+      assertThat(success.identity().name()).isEqualTo("batch-job");
+      assertThat(success.identity().attributes()).isEmpty();
+    });
+  }
+
+  @Test
+  void certificateWithTwoUriSansOneSpiffeIsRefused() {
+    AuthenticationResult result = authenticate(client().uri("spiffe://cluster.local/ns/a/sa/b").uri("spiffe://cluster.local/ns/ops/sa/admin").build());
+
+    assertThat(result).isInstanceOfSatisfying(AuthenticationResult.Failure.class, failure -> assertThat(failure.reason()).contains("exactly one"));
+  }
+
+  @Test
+  void spiffeIdNextToAnotherUriIsRefused() {
+    assertThat(authenticate(client().uri("https://example.org").uri("spiffe://cluster.local/ns/a/sa/b").build()))
+        .isInstanceOf(AuthenticationResult.Failure.class);
+  }
+
+  @Test
+  void malformedSpiffeIdIsRefusedNotNamedByCn() {
+    AuthenticationResult result = authenticate(client().commonName("admin").uri("spiffe://cluster.local/ns/../sa/admin").build());
+
+    assertThat(result).isInstanceOfSatisfying(AuthenticationResult.Failure.class, failure -> assertThat(failure.reason()).contains("invalid SPIFFE ID"));
+  }
+
+  @Test
+  void upperCaseSchemeIsStillTreatedAsSpiffeAndRefused() {
+    assertThat(authenticate(client().uri("SPIFFE://cluster.local/ns/a/sa/b").build())).isInstanceOf(AuthenticationResult.Failure.class);
+  }
+
+  @Test
+  void certificateWhoseUsageExcludesClientAuthIsRefused() {
+    assertThat(authenticate(client().usage(Usage.SERVER).build()))
+        .isInstanceOfSatisfying(AuthenticationResult.Failure.class, failure -> assertThat(failure.reason()).contains("without clientAuth"));
+    assertThat(authenticate(client().usage(Usage.NONE).build())).isInstanceOf(AuthenticationResult.Success.class);
+    assertThat(authenticate(client().usage(Usage.SERVER_AND_CLIENT).build())).isInstanceOf(AuthenticationResult.Success.class);
+  }
+
+  @Test
+  void certificateWithoutNameIsRefused() {
+    assertThat(authenticate(client().subject("O=Example").build()))
+        .isInstanceOfSatisfying(AuthenticationResult.Failure.class, failure -> assertThat(failure.reason()).contains("neither a SPIFFE ID nor a subject CN"));
+  }
+
+  @Test
+  void certificateWithTwoCommonNamesIsRefused() {
+    assertThat(authenticate(client().subject("CN=alice, CN=admin").build())).isInstanceOf(AuthenticationResult.Failure.class);
+  }
+
+  @Test
+  void commonNameWithControlCharactersIsRefused() {
+    TestCertificate certificate = client().subject("CN=alice\\0D\\0AX-Forwarded-User: admin").build();
+    assertThat(certificate.certificate().getSubjectX500Principal().getName()).contains("alice");
+
+    assertThat(authenticate(certificate)).isInstanceOf(AuthenticationResult.Failure.class);
+  }
+
+  @Test
+  void certificateExpiredDuringALongConnectionIsRefused() {
+    TestCertificate certificate = client().validity(Instant.now().minus(Duration.ofHours(2)), Instant.now().plus(Duration.ofMinutes(10))).build();
+    ClientCertificateAuthenticator later = ClientCertificateAuthenticator.create(Clock.fixed(Instant.now().plus(Duration.ofHours(1)), ZoneOffset.UTC));
+
+    assertThat(later.authenticate(FakeRequest.get("/").clientCertificates(certificate.chain())))
+        .isInstanceOfSatisfying(AuthenticationResult.Failure.class, failure -> assertThat(failure.reason()).contains("expired"));
+  }
+}
