@@ -83,6 +83,17 @@ class JwtSidecarTest {
   }
 
   @Test
+  void subjectWithTrailingWhitespaceIsRefusedRatherThanReachingTheOriginAsAnotherUser() throws Exception {
+    // The origin's HTTP parser drops the trailing space: "<iss>/admin " would arrive as "<iss>/admin".
+    String token = TestTokens.sign(KEY, TestTokens.claims(jwks.issuer(), "admin ", "orders").build());
+
+    HttpResponse<String> response = send(request().header("Authorization", "Bearer " + token));
+
+    assertThat(origin.received).isEmpty();
+    assertThat(response.statusCode()).isEqualTo(401);
+  }
+
+  @Test
   void badTokenIsA401WithInvalidTokenAndNeverForwarded() throws Exception {
     String token = TestTokens.sign(TestTokens.rsa("k1"), TestTokens.claims(jwks.issuer(), "alice", "orders").build());
 

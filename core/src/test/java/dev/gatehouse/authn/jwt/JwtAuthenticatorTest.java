@@ -436,6 +436,18 @@ class JwtAuthenticatorTest {
   }
 
   @Test
+  void subjectOrEmailWithSurroundingWhitespaceNeverReachesAHeader() {
+    // HTTP drops whitespace around a field value (RFC 9110 5.5): X-Forwarded-User "<iss>/admin " reaches the upstream
+    // as "<iss>/admin", and X-Forwarded-Email " admin@example.com" as "admin@example.com".
+    JwtAuthenticator authenticator = authenticator(issuer().build());
+
+    assertRejected(bearer(authenticator, TestTokens.sign(RSA, claims().subject("admin ").build())), "claims not accepted");
+    assertRejected(bearer(authenticator, TestTokens.sign(RSA, claims().subject("admin\t").build())), "claims not accepted");
+    Identity identity = identityOf(bearer(authenticator, TestTokens.sign(RSA, claims().claim("email", " admin@example.com").build())));
+    assertThat(identity.attribute(Identity.EMAIL)).isEmpty();
+  }
+
+  @Test
   void claimsToHeadersAndTheNotForwardedTokenAreInTheSuccess() {
     JwtAuthenticator authenticator =
         authenticator(issuer().claimsToHeaders(Map.of("email", "X-Auth-Email", "tenant.id", "X-Tenant", "evil", "X-Evil")).build());
