@@ -68,8 +68,9 @@ final class Claims {
 
   /**
    * Groups from a claim value: a list of strings, or one string of space-separated names ({@code scope}, {@code scp}).
-   * A name with a comma or a control character is dropped: {@code X-Forwarded-Groups} is comma-separated, so {@code
-   * "ops,admin"} would read as two groups upstream. Dropping a group only ever takes rights away.
+   * A name with a comma, a control character or surrounding whitespace is dropped: {@code X-Forwarded-Groups} is
+   * comma-separated, so {@code "ops,admin"} would read as two groups upstream, and {@code " admin"} as {@code admin}
+   * (whitespace around a list element is not part of it). Dropping a group only ever takes rights away.
    */
   static Set<String> groups(@Nullable Object value) {
     Set<String> groups = new LinkedHashSet<>();
@@ -88,7 +89,7 @@ final class Claims {
   }
 
   private static void addGroup(Set<String> groups, String name) {
-    if (!name.isEmpty() && name.indexOf(',') < 0 && isHeaderSafe(name)) {
+    if (!name.isEmpty() && name.indexOf(',') < 0 && isHeaderSafe(name) && name.equals(name.strip())) {
       groups.add(name);
     }
   }

@@ -448,6 +448,16 @@ class JwtAuthenticatorTest {
   }
 
   @Test
+  void groupWithSurroundingWhitespaceIsDroppedSinceItWouldReadAsAnotherGroupUpstream() {
+    // X-Forwarded-Groups is a comma-separated list, and whitespace around its elements is not part of them (RFC 9110
+    // 5.6.1): "dev, admin" is read upstream as dev and admin, although no rule here ever saw a group "admin".
+    JwtAuthenticator authenticator = authenticator(issuer().build());
+    JWTClaimsSet claims = claims().claim("groups", List.of("dev", " admin", "ops\t")).build();
+
+    assertThat(identityOf(bearer(authenticator, TestTokens.sign(RSA, claims))).groups()).containsExactly("dev");
+  }
+
+  @Test
   void claimsToHeadersAndTheNotForwardedTokenAreInTheSuccess() {
     JwtAuthenticator authenticator =
         authenticator(issuer().claimsToHeaders(Map.of("email", "X-Auth-Email", "tenant.id", "X-Tenant", "evil", "X-Evil")).build());
