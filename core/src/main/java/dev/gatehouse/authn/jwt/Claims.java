@@ -107,7 +107,9 @@ final class Claims {
 
   /**
    * A claim as a header value: strings as they are, numbers and booleans printed, lists joined with commas. Empty for
-   * objects and for anything with a control character, which could split or smuggle headers.
+   * objects and for anything with a control character, which could split or smuggle headers; and for a value that
+   * would read differently upstream: one with surrounding whitespace (HTTP drops it), or a list with an element that
+   * holds a comma or surrounding whitespace ({@code ["a,b"]} would read as {@code ["a", "b"]}).
    */
   static @Nullable String headerValue(@Nullable Object value) {
     String text;
@@ -117,13 +119,17 @@ final class Claims {
       List<String> parts = new ArrayList<>();
       for (Object item : list) {
         if (item instanceof String || item instanceof Number || item instanceof Boolean) {
-          parts.add(String.valueOf(item));
+          String part = String.valueOf(item);
+          if (part.indexOf(',') >= 0 || !part.equals(part.strip())) {
+            return null;
+          }
+          parts.add(part);
         }
       }
       text = String.join(",", parts);
     } else {
       return null;
     }
-    return text.isEmpty() || text.length() > 4096 || !isHeaderSafe(text) ? null : text;
+    return text.isEmpty() || text.length() > 4096 || !isHeaderSafe(text) || !text.equals(text.strip()) ? null : text;
   }
 }

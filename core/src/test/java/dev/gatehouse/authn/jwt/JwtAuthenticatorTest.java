@@ -474,6 +474,18 @@ class JwtAuthenticatorTest {
   }
 
   @Test
+  void claimHeaderValuesThatWouldReadDifferentlyUpstreamAreNotSent() {
+    // HTTP drops whitespace around a field value, and a list joined with commas cannot tell ["a,b"] from ["a", "b"].
+    JwtAuthenticator authenticator = authenticator(issuer().claimsToHeaders(Map.of("tenant", "X-Tenant", "teams", "X-Teams", "roles", "X-Roles")).build());
+    String token =
+        TestTokens.sign(RSA, claims().claim("tenant", "acme ").claim("teams", List.of("blue", "red,admin")).claim("roles", List.of("reader", " admin")).build());
+
+    AuthenticationResult.Success success = (AuthenticationResult.Success) bearer(authenticator, token);
+
+    assertThat(success.headers()).isEmpty();
+  }
+
+  @Test
   void discoveryFindsTheJwksThroughTheIssuersOpenIdConfiguration() {
     JwtAuthenticator authenticator = authenticator(JwtIssuerConfig.builder(jwks.issuer()).discovery(true).build());
 
