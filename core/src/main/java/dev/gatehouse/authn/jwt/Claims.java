@@ -94,11 +94,15 @@ final class Claims {
     }
   }
 
-  /** Whether a value can go into a header as it is: no control characters, which could split or smuggle headers. */
+  /**
+   * Whether a value can go into a header as it is: no control characters, which could split or smuggle headers, and
+   * nothing beyond ISO-8859-1, which a header cannot carry (Jetty writes it as a space: {@code "admin\u0100"} would
+   * arrive as {@code admin}).
+   */
   static boolean isHeaderSafe(String text) {
     for (int i = 0; i < text.length(); i++) {
       char c = text.charAt(i);
-      if (c < 0x20 || c == 0x7f) {
+      if (c < 0x20 || c == 0x7f || c > 0xff) {
         return false;
       }
     }

@@ -458,6 +458,22 @@ class JwtAuthenticatorTest {
   }
 
   @Test
+  void claimValuesAHeaderCannotCarryNeverReachOne() {
+    // Header values go out as ISO-8859-1: the sidecar's Jetty writes "admin\u0100" as "admin ", read upstream as admin.
+    JwtAuthenticator authenticator = authenticator(issuer().claimsToHeaders(Map.of("tenant", "X-Tenant")).build());
+    JWTClaimsSet claims =
+        claims().claim("email", "admin@example.com\u0100").claim("groups", List.of("dev", "admin\u0100")).claim("tenant", "acme\u0100").build();
+
+    AuthenticationResult.Success success = (AuthenticationResult.Success) bearer(authenticator, TestTokens.sign(RSA, claims));
+
+    assertThat(success.identity().groups()).containsExactly("dev");
+    assertThat(success.identity().attribute(Identity.EMAIL)).isEmpty();
+    assertThat(success.headers()).isEmpty();
+    assertRejected(bearer(authenticator, TestTokens.sign(RSA, claims().subject("admin\u0100").build())), "claims not accepted");
+    assertThat(identityOf(bearer(authenticator, TestTokens.sign(RSA, claims().subject("J\u00fcrgen").build()))).name()).endsWith("/J\u00fcrgen");
+  }
+
+  @Test
   void claimsToHeadersAndTheNotForwardedTokenAreInTheSuccess() {
     JwtAuthenticator authenticator =
         authenticator(issuer().claimsToHeaders(Map.of("email", "X-Auth-Email", "tenant.id", "X-Tenant", "evil", "X-Evil")).build());
