@@ -124,6 +124,13 @@ class ClientCertificateAuthenticatorTest {
   }
 
   @Test
+  void commonNameAHeaderCannotCarryIsRefused() {
+    // Header values go out as ISO-8859-1: the sidecar's Jetty writes "admin\u0100" as "admin ", read upstream as admin.
+    assertThat(authenticate(client().commonName("admin\u0100").build())).isInstanceOf(AuthenticationResult.Failure.class);
+    assertThat(authenticate(client().commonName("J\u00fcrgen").build())).isInstanceOf(AuthenticationResult.Success.class);
+  }
+
+  @Test
   void certificateExpiredDuringALongConnectionIsRefused() {
     TestCertificate certificate = client().validity(Instant.now().minus(Duration.ofHours(2)), Instant.now().plus(Duration.ofMinutes(10))).build();
     ClientCertificateAuthenticator later = ClientCertificateAuthenticator.create(Clock.fixed(Instant.now().plus(Duration.ofHours(1)), ZoneOffset.UTC));
