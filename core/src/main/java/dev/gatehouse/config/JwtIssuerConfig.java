@@ -1,5 +1,6 @@
 package dev.gatehouse.config;
 
+import dev.gatehouse.http.IdentityHeaders;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -188,7 +189,8 @@ public record JwtIssuerConfig(
         throw new IllegalArgumentException("claims-to-headers: empty claim name");
       }
       requireHeaderName(entry.getValue());
-      if (RESERVED_HEADERS.contains(entry.getValue().toLowerCase(Locale.ROOT).replace('_', '-'))) {
+      // Folded as IdentityHeaders folds: backends (and the servlet wrapper) read X.Forwarded.User as X-Forwarded-User.
+      if (RESERVED_HEADERS.contains(IdentityHeaders.normalize(entry.getValue()))) {
         throw new IllegalArgumentException("claims-to-headers: " + entry.getValue() + " is reserved and cannot carry a claim");
       }
     }

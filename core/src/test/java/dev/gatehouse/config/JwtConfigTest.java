@@ -99,6 +99,9 @@ class JwtConfigTest {
         .hasMessageStartingWith("authentication.jwt[0].clock-skew: expected a duration");
     assertThatThrownBy(() -> load("authentication: {jwt: [{issuer: https://i.example, discovery: true, claims-to-headers: {sub: X-Forwarded-User}}]}"))
         .hasMessageStartingWith("authentication.jwt[0].claims-to-headers: X-Forwarded-User is reserved");
+    // Backends fold '.' into '-' (IdentityHeaders), and so does the servlet wrapper: this spelling is X-Forwarded-User.
+    assertThatThrownBy(() -> load("authentication: {jwt: [{issuer: https://i.example, discovery: true, claims-to-headers: {name: X.Forwarded.User}}]}"))
+        .hasMessageStartingWith("authentication.jwt[0].claims-to-headers: X.Forwarded.User is reserved");
     assertThatThrownBy(() -> load("authentication: {jwt: [{issuer: https://i.example, discovery: true, from-params: ['a b']}]}"))
         .hasMessage("authentication.jwt[0].from-params: not a parameter name: a b");
     assertThatThrownBy(() -> load("authentication: {jwt: [{issuer: https://i.example, discovery: true}, {issuer: https://i.example, discovery: true}]}"))

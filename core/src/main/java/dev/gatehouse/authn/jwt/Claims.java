@@ -68,8 +68,9 @@ final class Claims {
 
   /**
    * Groups from a claim value: a list of strings, or one string of space-separated names ({@code scope}, {@code scp}).
-   * A name with a comma or a control character is dropped: {@code X-Forwarded-Groups} is comma-separated, so {@code
-   * "ops,admin"} would read as two groups upstream. Dropping a group only ever takes rights away.
+   * A name with a comma, a control character or surrounding whitespace is dropped: {@code X-Forwarded-Groups} is
+   * comma-separated, so {@code "ops,admin"} would read as two groups upstream, and {@code " admin"} as {@code admin}
+   * (whitespace around a list element is not part of it). Dropping a group only ever takes rights away.
    */
   static Set<String> groups(@Nullable Object value) {
     Set<String> groups = new LinkedHashSet<>();
@@ -88,16 +89,20 @@ final class Claims {
   }
 
   private static void addGroup(Set<String> groups, String name) {
-    if (!name.isEmpty() && name.indexOf(',') < 0 && isHeaderSafe(name)) {
+    if (!name.isEmpty() && name.indexOf(',') < 0 && isHeaderSafe(name) && name.equals(name.strip())) {
       groups.add(name);
     }
   }
 
-  /** Whether a value can go into a header as it is: no control characters, which could split or smuggle headers. */
+  /**
+   * Whether a value can go into a header as it is: no control characters, which could split or smuggle headers, and
+   * nothing beyond ISO-8859-1, which a header cannot carry (Jetty writes it as a space: {@code "admin\u0100"} would
+   * arrive as {@code admin}).
+   */
   static boolean isHeaderSafe(String text) {
     for (int i = 0; i < text.length(); i++) {
       char c = text.charAt(i);
-      if (c < 0x20 || c == 0x7f) {
+      if (c < 0x20 || c == 0x7f || c > 0xff) {
         return false;
       }
     }
@@ -106,7 +111,9 @@ final class Claims {
 
   /**
    * A claim as a header value: strings as they are, numbers and booleans printed, lists joined with commas. Empty for
-   * objects and for anything with a control character, which could split or smuggle headers.
+   * objects and for anything with a control character, which could split or smuggle headers; and for a value that
+   * would read differently upstream: one with surrounding whitespace (HTTP drops it), or a list with an element that
+   * holds a comma or surrounding whitespace ({@code ["a,b"]} would read as {@code ["a", "b"]}).
    */
   static @Nullable String headerValue(@Nullable Object value) {
     String text;
@@ -116,13 +123,17 @@ final class Claims {
       List<String> parts = new ArrayList<>();
       for (Object item : list) {
         if (item instanceof String || item instanceof Number || item instanceof Boolean) {
-          parts.add(String.valueOf(item));
+          String part = String.valueOf(item);
+          if (part.indexOf(',') >= 0 || !part.equals(part.strip())) {
+            return null;
+          }
+          parts.add(part);
         }
       }
       text = String.join(",", parts);
     } else {
       return null;
     }
-    return text.isEmpty() || text.length() > 4096 || !isHeaderSafe(text) ? null : text;
+    return text.isEmpty() || text.length() > 4096 || !isHeaderSafe(text) || !text.equals(text.strip()) ? null : text;
   }
 }

@@ -154,6 +154,10 @@ final class IssuerVerifier implements Closeable {
       if (!Claims.isHeaderSafe(subject)) {
         throw new BadJWTException("JWT sub claim has control characters");
       }
+      // HTTP drops whitespace around a field value: "<iss>/admin " would reach the upstream as "<iss>/admin".
+      if (!subject.equals(subject.strip())) {
+        throw new BadJWTException("JWT sub claim has leading or trailing whitespace");
+      }
     }
   }
 }

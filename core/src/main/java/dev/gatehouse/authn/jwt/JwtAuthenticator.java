@@ -201,7 +201,7 @@ public final class JwtAuthenticator implements Authenticator {
     attributes.put(Identity.CLAIMS, plain);
     attributes.put("sub", subject);
     attributes.put("iss", config.issuer());
-    if (plain.get("email") instanceof String email && Claims.isHeaderSafe(email)) {
+    if (plain.get("email") instanceof String email && Claims.isHeaderSafe(email) && email.equals(email.strip())) {
       attributes.put(Identity.EMAIL, email);
     }
     Identity identity =

@@ -35,7 +35,7 @@ import org.bouncycastle.asn1.x500.style.BCStyle;
  * <p>The name is the certificate's SPIFFE ID when it has one, else its subject common name. SPIFFE's X.509-SVID rules
  * apply: a certificate with a {@code spiffe:} URI SAN must have exactly one URI SAN, and it must be a valid SPIFFE ID;
  * otherwise the certificate is refused (401) rather than named by its CN, so that a malformed SVID never passes as
- * something else. A certificate with several CNs, a CN with control characters, or neither SPIFFE ID nor CN is refused
+ * something else. A certificate with several CNs, a CN with control characters, characters beyond ISO-8859-1 or surrounding whitespace, or neither SPIFFE ID nor CN is refused
  * too, as is a leaf whose extended key usage excludes {@code clientAuth} or that is outside its validity period (a
  * long-lived connection can outlive its certificate). SPIFFE IDs of the Istio form {@code /ns/<ns>/sa/<sa>} also give
  * {@link Identity#SPIFFE_NAMESPACE} and {@link Identity#SPIFFE_SERVICE_ACCOUNT}.
@@ -135,7 +135,11 @@ public final class ClientCertificateAuthenticator implements Authenticator {
     }
     String name = commonNames.get(0);
     if (name.isBlank() || !printable(name)) {
-      return AuthenticationResult.failure("client certificate " + subject(leaf) + " has a blank CN or one with control characters");
+      return AuthenticationResult.failure("client certificate " + subject(leaf) + " has a blank CN or one with control characters or characters beyond ISO-8859-1");
+    }
+    // HTTP drops whitespace around a field value: X-Forwarded-User "admin " would reach the upstream as "admin".
+    if (!name.equals(name.strip())) {
+      return AuthenticationResult.failure("client certificate " + subject(leaf) + " has a CN with leading or trailing whitespace");
     }
     return AuthenticationResult.success(Identity.of(name, Identity.CLIENT_CERTIFICATE));
   }
@@ -168,11 +172,14 @@ public final class ClientCertificateAuthenticator implements Authenticator {
     return names;
   }
 
-  /** Identity names become header values: no control characters, which could split or forge a header line. */
+  /**
+   * Identity names become header values: no control characters, which could split or forge a header line, and nothing
+   * beyond ISO-8859-1, which a header cannot carry (Jetty writes it as a space: "admin\u0100" would arrive as admin).
+   */
   private static boolean printable(String name) {
     for (int i = 0; i < name.length(); i++) {
       char c = name.charAt(i);
-      if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0)) {
+      if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0) || c > 0xff) {
         return false;
       }
     }

@@ -436,6 +436,44 @@ class JwtAuthenticatorTest {
   }
 
   @Test
+  void subjectOrEmailWithSurroundingWhitespaceNeverReachesAHeader() {
+    // HTTP drops whitespace around a field value (RFC 9110 5.5): X-Forwarded-User "<iss>/admin " reaches the upstream
+    // as "<iss>/admin", and X-Forwarded-Email " admin@example.com" as "admin@example.com".
+    JwtAuthenticator authenticator = authenticator(issuer().build());
+
+    assertRejected(bearer(authenticator, TestTokens.sign(RSA, claims().subject("admin ").build())), "claims not accepted");
+    assertRejected(bearer(authenticator, TestTokens.sign(RSA, claims().subject("admin\t").build())), "claims not accepted");
+    Identity identity = identityOf(bearer(authenticator, TestTokens.sign(RSA, claims().claim("email", " admin@example.com").build())));
+    assertThat(identity.attribute(Identity.EMAIL)).isEmpty();
+  }
+
+  @Test
+  void groupWithSurroundingWhitespaceIsDroppedSinceItWouldReadAsAnotherGroupUpstream() {
+    // X-Forwarded-Groups is a comma-separated list, and whitespace around its elements is not part of them (RFC 9110
+    // 5.6.1): "dev, admin" is read upstream as dev and admin, although no rule here ever saw a group "admin".
+    JwtAuthenticator authenticator = authenticator(issuer().build());
+    JWTClaimsSet claims = claims().claim("groups", List.of("dev", " admin", "ops\t")).build();
+
+    assertThat(identityOf(bearer(authenticator, TestTokens.sign(RSA, claims))).groups()).containsExactly("dev");
+  }
+
+  @Test
+  void claimValuesAHeaderCannotCarryNeverReachOne() {
+    // Header values go out as ISO-8859-1: the sidecar's Jetty writes "admin\u0100" as "admin ", read upstream as admin.
+    JwtAuthenticator authenticator = authenticator(issuer().claimsToHeaders(Map.of("tenant", "X-Tenant")).build());
+    JWTClaimsSet claims =
+        claims().claim("email", "admin@example.com\u0100").claim("groups", List.of("dev", "admin\u0100")).claim("tenant", "acme\u0100").build();
+
+    AuthenticationResult.Success success = (AuthenticationResult.Success) bearer(authenticator, TestTokens.sign(RSA, claims));
+
+    assertThat(success.identity().groups()).containsExactly("dev");
+    assertThat(success.identity().attribute(Identity.EMAIL)).isEmpty();
+    assertThat(success.headers()).isEmpty();
+    assertRejected(bearer(authenticator, TestTokens.sign(RSA, claims().subject("admin\u0100").build())), "claims not accepted");
+    assertThat(identityOf(bearer(authenticator, TestTokens.sign(RSA, claims().subject("J\u00fcrgen").build()))).name()).endsWith("/J\u00fcrgen");
+  }
+
+  @Test
   void claimsToHeadersAndTheNotForwardedTokenAreInTheSuccess() {
     JwtAuthenticator authenticator =
         authenticator(issuer().claimsToHeaders(Map.of("email", "X-Auth-Email", "tenant.id", "X-Tenant", "evil", "X-Evil")).build());
@@ -449,6 +487,18 @@ class JwtAuthenticatorTest {
 
     JwtAuthenticator forwarding = authenticator(issuer().forwardToken(true).build());
     assertThat(((AuthenticationResult.Success) bearer(forwarding, token)).removeHeaders()).isEmpty();
+  }
+
+  @Test
+  void claimHeaderValuesThatWouldReadDifferentlyUpstreamAreNotSent() {
+    // HTTP drops whitespace around a field value, and a list joined with commas cannot tell ["a,b"] from ["a", "b"].
+    JwtAuthenticator authenticator = authenticator(issuer().claimsToHeaders(Map.of("tenant", "X-Tenant", "teams", "X-Teams", "roles", "X-Roles")).build());
+    String token =
+        TestTokens.sign(RSA, claims().claim("tenant", "acme ").claim("teams", List.of("blue", "red,admin")).claim("roles", List.of("reader", " admin")).build());
+
+    AuthenticationResult.Success success = (AuthenticationResult.Success) bearer(authenticator, token);
+
+    assertThat(success.headers()).isEmpty();
   }
 
   @Test

@@ -111,6 +111,26 @@ class ClientCertificateAuthenticatorTest {
   }
 
   @Test
+  void commonNameWithSurroundingWhitespaceIsRefused() {
+    // X-Forwarded-User: "admin " reaches the upstream as "admin": HTTP drops whitespace around a field value (RFC 9110
+    // 5.5), while the rules here matched "admin " and so granted nothing that "admin" has.
+    TestCertificate trailing = client().subject("CN=admin\\20").build();
+    TestCertificate leading = client().subject("CN=\\20admin").build();
+    assertThat(trailing.certificate().getSubjectX500Principal().getName()).isEqualTo("CN=admin\\ ");
+    assertThat(leading.certificate().getSubjectX500Principal().getName()).isEqualTo("CN=\\ admin");
+
+    assertThat(authenticate(trailing)).isInstanceOf(AuthenticationResult.Failure.class);
+    assertThat(authenticate(leading)).isInstanceOf(AuthenticationResult.Failure.class);
+  }
+
+  @Test
+  void commonNameAHeaderCannotCarryIsRefused() {
+    // Header values go out as ISO-8859-1: the sidecar's Jetty writes "admin\u0100" as "admin ", read upstream as admin.
+    assertThat(authenticate(client().commonName("admin\u0100").build())).isInstanceOf(AuthenticationResult.Failure.class);
+    assertThat(authenticate(client().commonName("J\u00fcrgen").build())).isInstanceOf(AuthenticationResult.Success.class);
+  }
+
+  @Test
   void certificateExpiredDuringALongConnectionIsRefused() {
     TestCertificate certificate = client().validity(Instant.now().minus(Duration.ofHours(2)), Instant.now().plus(Duration.ofMinutes(10))).build();
     ClientCertificateAuthenticator later = ClientCertificateAuthenticator.create(Clock.fixed(Instant.now().plus(Duration.ofHours(1)), ZoneOffset.UTC));
