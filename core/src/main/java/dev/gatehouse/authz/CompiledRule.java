@@ -112,10 +112,10 @@ final class CompiledRule {
       return false;
     }
     RequestView request = evaluation.request;
-    if (methods != null && !methods.matches(request.method())) {
+    if (methods != null && !methods.matches(evaluation.method)) {
       return false;
     }
-    if (notMethods != null && notMethods.matches(request.method())) {
+    if (notMethods != null && notMethods.matches(evaluation.method)) {
       return false;
     }
     if (paths != null && !paths.matches(evaluation.path)) {

@@ -246,9 +246,18 @@ class PolicyEngineTest {
     PolicyEngine engine = rules("rules:\n  - {action: allow, to: {methods: [GET, HEAD]}}\n  - {action: deny, to: {not-methods: [GET, HEAD, POST]}}\n");
 
     assertThat(allowed(engine, FakeRequest.get("/"), BOB)).isTrue();
-    assertThat(allowed(engine, FakeRequest.request("get", "/"), BOB)).isFalse();
     assertThat(allowed(engine, FakeRequest.request("POST", "/"), BOB)).isFalse();
     assertThat(allowed(engine, FakeRequest.request("DELETE", "/"), BOB)).isFalse();
+  }
+
+  @Test
+  void methodsMatchInTheUpperCaseTheSidecarForwards() {
+    PolicyEngine engine = rules("rules:\n  - {action: deny, to: {methods: [DELETE]}}\n  - {action: allow, to: {not-methods: [PUT]}}\n");
+
+    assertThat(allowed(engine, FakeRequest.request("delete", "/"), BOB)).isFalse();
+    assertThat(allowed(engine, FakeRequest.request("Delete", "/"), BOB)).isFalse();
+    assertThat(allowed(engine, FakeRequest.request("put", "/"), BOB)).isFalse();
+    assertThat(allowed(engine, FakeRequest.request("get", "/"), BOB)).isTrue();
   }
 
   @ParameterizedTest(name = "paths {0} vs {1}: {2}")
