@@ -315,6 +315,12 @@ class PolicyEngineTest {
     "'*.example.com', a.b.example.com, true",
     "'*.example.com', example.com, false",
     "'[::1]', '[::1]:8080', true",
+    "api.example.com, api.example.com., true",
+    "api.example.com, API.example.com.:8443, true",
+    "api.example.com:8443, api.example.com.:8443, true",
+    "api.example.com., api.example.com, true",
+    "'*.example.com', a.example.com., true",
+    "api.example.com, api.example.com.., false",
   })
   void hosts(String pattern, String host, boolean expected) {
     PolicyEngine engine = rules("rules:\n  - action: allow\n    to: {hosts: ['" + pattern + "']}\n");

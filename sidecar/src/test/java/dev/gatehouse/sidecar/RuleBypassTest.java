@@ -43,6 +43,7 @@ class RuleBypassTest {
             authorization:
               rules:
                 - {name: no-deletes, action: deny, to: {methods: [DELETE]}}
+                - {name: no-admin-site, action: deny, to: {hosts: [admin.example.com]}}
             """
                 .formatted(htpasswd));
     Map<String, String> overrides = Map.of("listen", "127.0.0.1:0", "upstream", "http://127.0.0.1:" + upstream.port());
@@ -68,6 +69,16 @@ class RuleBypassTest {
     RawHttp.Response response = RawHttp.exchange(sidecar.port(), method + " /orders/7 HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: " + USER + "\r\n");
 
     assertThat(response.status()).as("the upstream would receive %s as DELETE", method).isEqualTo(403);
+    assertThat(upstream.targets.poll(200, TimeUnit.MILLISECONDS)).isNull();
+  }
+
+  /** A fully qualified name's trailing dot names the same host: nginx, Envoy and Jetty's virtual hosts drop it. */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"admin.example.com", "ADMIN.example.com:80", "admin.example.com.", "Admin.Example.Com.:8080"})
+  void deniedHostIsDeniedInEverySpelling(String host) throws Exception {
+    RawHttp.Response response = RawHttp.exchange(sidecar.port(), "GET /x HTTP/1.1\r\nHost: " + host + "\r\nAuthorization: " + USER + "\r\n");
+
+    assertThat(response.status()).as("Host: %s", host).isEqualTo(403);
     assertThat(upstream.targets.poll(200, TimeUnit.MILLISECONDS)).isNull();
   }
 }
