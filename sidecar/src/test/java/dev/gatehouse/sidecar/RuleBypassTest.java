@@ -44,6 +44,7 @@ class RuleBypassTest {
               rules:
                 - {name: no-deletes, action: deny, to: {methods: [DELETE]}}
                 - {name: no-admin-site, action: deny, to: {hosts: [admin.example.com]}}
+                - {name: no-custom-deletes, action: deny, to: {paths: ['*:delete', '/@internal/*']}}
             """
                 .formatted(htpasswd));
     Map<String, String> overrides = Map.of("listen", "127.0.0.1:0", "upstream", "http://127.0.0.1:" + upstream.port());
@@ -69,6 +70,19 @@ class RuleBypassTest {
     RawHttp.Response response = RawHttp.exchange(sidecar.port(), method + " /orders/7 HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: " + USER + "\r\n");
 
     assertThat(response.status()).as("the upstream would receive %s as DELETE", method).isEqualTo(403);
+    assertThat(upstream.targets.poll(200, TimeUnit.MILLISECONDS)).isNull();
+  }
+
+  /**
+   * The upstream decodes {@code %3A} to {@code :} and {@code %40} to {@code @} like any servlet container or router, so
+   * the encoded form of a character that may also stand unencoded in a path is the same resource.
+   */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"/v1/things/7:delete", "/v1/things/7%3Adelete", "/v1/things/7%3adelete", "/v1/things/7%3a%64elete", "/@internal/x", "/%40internal/x"})
+  void deniedPathIsDeniedWhateverItEncodes(String path) throws Exception {
+    RawHttp.Response response = RawHttp.exchange(sidecar.port(), "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: " + USER + "\r\n");
+
+    assertThat(response.status()).as(path).isEqualTo(403);
     assertThat(upstream.targets.poll(200, TimeUnit.MILLISECONDS)).isNull();
   }
 
