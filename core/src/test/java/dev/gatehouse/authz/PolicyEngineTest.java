@@ -232,6 +232,16 @@ class PolicyEngineTest {
     assertThat(allowed(engine, FakeRequest.get("/").remoteAddress(peer), BOB)).isEqualTo(expected);
   }
 
+  /** What Inet6Address.getHostAddress() gives for a link-local peer on an interface with a long (15-character) name. */
+  @Test
+  void linkLocalPeerWithALongZoneIdIsStillInItsBlock() {
+    PolicyEngine engine = rules("rules:\n  - action: deny\n    from: {ip-blocks: ['fe80::/10']}\n");
+
+    assertThat(allowed(engine, FakeRequest.get("/").remoteAddress("fe80:0:0:0:ffff:ffff:ffff:ffff%enx001122334455"), BOB)).isFalse();
+    assertThat(allowed(engine, FakeRequest.get("/").remoteAddress("fe80:0:0:0:1:2:3:4%eth0"), BOB)).isFalse();
+    assertThat(allowed(engine, FakeRequest.get("/").remoteAddress("2001:db8:0:0:ffff:ffff:ffff:ffff"), BOB)).isTrue();
+  }
+
   @Test
   void notIpBlocks() {
     PolicyEngine engine = rules("rules:\n  - action: deny\n    from: {not-ip-blocks: [10.0.0.0/8, 'fd00::/8']}\n");
