@@ -112,10 +112,10 @@ final class CompiledRule {
       return false;
     }
     RequestView request = evaluation.request;
-    if (methods != null && !methods.matches(request.method())) {
+    if (methods != null && !methods.matches(evaluation.method)) {
       return false;
     }
-    if (notMethods != null && notMethods.matches(request.method())) {
+    if (notMethods != null && notMethods.matches(evaluation.method)) {
       return false;
     }
     if (paths != null && !paths.matches(evaluation.path)) {
@@ -228,7 +228,7 @@ final class CompiledRule {
             throw new ValueMatcher.PatternException(i, "not a host name, address or host:port, found " + pattern);
           }
         }
-        (hasPort(pattern) ? ported : plain).add(pattern);
+        (hasPort(pattern) ? ported : plain).add(withoutTrailingDot(pattern));
       }
       ValueMatcher withoutPort = plain.isEmpty() ? ValueMatcher.compile(List.of(), true) : indexed(plain, patterns);
       ValueMatcher withPort = ported.isEmpty() ? null : indexed(ported, patterns);
@@ -248,12 +248,24 @@ final class CompiledRule {
       return colon >= 0 && host.lastIndexOf(']') < colon;
     }
 
+    /**
+     * The host without the trailing dot of a fully qualified name: {@code admin.example.com.} is the host nginx, Envoy
+     * and Jetty's virtual hosts serve as {@code admin.example.com}, so a rule must see it so too.
+     */
+    static String withoutTrailingDot(String host) {
+      int end = hasPort(host) ? host.lastIndexOf(':') : host.length();
+      if (end < 2 || host.charAt(end - 1) != '.' || host.charAt(end - 2) == '*') {
+        return host;
+      }
+      return host.substring(0, end - 1) + host.substring(end);
+    }
+
     boolean matches(RequestView request) {
       String host = request.header("Host").orElse(null);
       if (host == null || host.isEmpty()) {
         return false;
       }
-      host = host.toLowerCase(Locale.ROOT);
+      host = withoutTrailingDot(host.toLowerCase(Locale.ROOT));
       if (withPort != null && withPort.matches(host)) {
         return true;
       }

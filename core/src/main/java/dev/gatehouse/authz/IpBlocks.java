@@ -100,15 +100,16 @@ final class IpBlocks {
    * @return the address bytes, or {@code null} if the text is not a literal
    */
   static byte @Nullable [] parse(String text) {
-    if (text.isEmpty() || text.length() > 45) {
-      return null;
-    }
     if (text.startsWith("[") && text.endsWith("]")) {
       text = text.substring(1, text.length() - 1);
     }
     int zone = text.indexOf('%');
     if (zone >= 0) {
       text = text.substring(0, zone);
+    }
+    // Measured without the zone: an interface name may be 15 characters, and an unparsed peer escapes deny rules.
+    if (text.isEmpty() || text.length() > 45) {
+      return null;
     }
     if (text.indexOf(':') < 0) {
       return parseIpv4(text);

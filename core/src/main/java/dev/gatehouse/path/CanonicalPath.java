@@ -12,7 +12,7 @@ public sealed interface CanonicalPath permits CanonicalPath.Valid, CanonicalPath
 
   /**
    * A path in canonical form: starts with {@code /}; no empty, {@code .} or {@code ..} segment except that it may end in
-   * {@code /}; unreserved characters never percent-encoded; every other percent-encoding in upper case and standing for
+   * {@code /}; unreserved characters and {@code ! $ & ' ( ) * + , = : @} never percent-encoded; every other percent-encoding in upper case and standing for
    * a character that is not {@code /}, {@code \}, a control character or {@code %}-followed-by-hex.
    *
    * @param path the canonical path, still percent-encoded where encoding matters

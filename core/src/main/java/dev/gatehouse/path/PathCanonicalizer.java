@@ -8,8 +8,9 @@ package dev.gatehouse.path;
  * matched is the form that is forwarded, and whatever cannot be put in one unambiguous form is refused:
  *
  * <ul>
- *   <li>percent-encoded unreserved characters ({@code A-Z a-z 0-9 - . _ ~}) are decoded, so {@code %2e%2e} is {@code
- *       ..}; any other percent-encoding is kept, in upper case;
+ *   <li>percent-encoded characters that may also stand unencoded in a path are decoded: the unreserved ones ({@code
+ *       A-Z a-z 0-9 - . _ ~}), so {@code %2e%2e} is {@code ..}, and {@code ! $ & ' ( ) * + , = : @}, so {@code %3A} is
+ *       {@code :}; any other percent-encoding is kept, in upper case;
  *   <li>empty segments are merged ({@code //a} is {@code /a}), {@code .} segments are dropped and {@code ..} segments
  *       remove the segment before them, as in RFC 3986's {@code remove_dot_segments};
  *   <li>refused with a reason: anything not starting with {@code /} (absolute-form and authority-form targets, {@code
@@ -111,7 +112,8 @@ public final class PathCanonicalizer {
         if (b < 0x20 || b == 0x7f) {
           return new CanonicalPath.Rejected("encoded control character in the path");
         }
-        if (isUnreserved(b)) {
+        if (PLAIN[b]) {
+          // Servers decode %3A to ':' as they decode %61 to 'a': a rule on *:delete must see /x%3Adelete as /x:delete.
           decoded.append((char) b);
         } else {
           appendEncoded(decoded, b);

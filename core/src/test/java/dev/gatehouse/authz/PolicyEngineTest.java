@@ -232,6 +232,16 @@ class PolicyEngineTest {
     assertThat(allowed(engine, FakeRequest.get("/").remoteAddress(peer), BOB)).isEqualTo(expected);
   }
 
+  /** What Inet6Address.getHostAddress() gives for a link-local peer on an interface with a long (15-character) name. */
+  @Test
+  void linkLocalPeerWithALongZoneIdIsStillInItsBlock() {
+    PolicyEngine engine = rules("rules:\n  - action: deny\n    from: {ip-blocks: ['fe80::/10']}\n");
+
+    assertThat(allowed(engine, FakeRequest.get("/").remoteAddress("fe80:0:0:0:ffff:ffff:ffff:ffff%enx001122334455"), BOB)).isFalse();
+    assertThat(allowed(engine, FakeRequest.get("/").remoteAddress("fe80:0:0:0:1:2:3:4%eth0"), BOB)).isFalse();
+    assertThat(allowed(engine, FakeRequest.get("/").remoteAddress("2001:db8:0:0:ffff:ffff:ffff:ffff"), BOB)).isTrue();
+  }
+
   @Test
   void notIpBlocks() {
     PolicyEngine engine = rules("rules:\n  - action: deny\n    from: {not-ip-blocks: [10.0.0.0/8, 'fd00::/8']}\n");
@@ -246,9 +256,18 @@ class PolicyEngineTest {
     PolicyEngine engine = rules("rules:\n  - {action: allow, to: {methods: [GET, HEAD]}}\n  - {action: deny, to: {not-methods: [GET, HEAD, POST]}}\n");
 
     assertThat(allowed(engine, FakeRequest.get("/"), BOB)).isTrue();
-    assertThat(allowed(engine, FakeRequest.request("get", "/"), BOB)).isFalse();
     assertThat(allowed(engine, FakeRequest.request("POST", "/"), BOB)).isFalse();
     assertThat(allowed(engine, FakeRequest.request("DELETE", "/"), BOB)).isFalse();
+  }
+
+  @Test
+  void methodsMatchInTheUpperCaseTheSidecarForwards() {
+    PolicyEngine engine = rules("rules:\n  - {action: deny, to: {methods: [DELETE]}}\n  - {action: allow, to: {not-methods: [PUT]}}\n");
+
+    assertThat(allowed(engine, FakeRequest.request("delete", "/"), BOB)).isFalse();
+    assertThat(allowed(engine, FakeRequest.request("Delete", "/"), BOB)).isFalse();
+    assertThat(allowed(engine, FakeRequest.request("put", "/"), BOB)).isFalse();
+    assertThat(allowed(engine, FakeRequest.request("get", "/"), BOB)).isTrue();
   }
 
   @ParameterizedTest(name = "paths {0} vs {1}: {2}")
@@ -306,6 +325,12 @@ class PolicyEngineTest {
     "'*.example.com', a.b.example.com, true",
     "'*.example.com', example.com, false",
     "'[::1]', '[::1]:8080', true",
+    "api.example.com, api.example.com., true",
+    "api.example.com, API.example.com.:8443, true",
+    "api.example.com:8443, api.example.com.:8443, true",
+    "api.example.com., api.example.com, true",
+    "'*.example.com', a.example.com., true",
+    "api.example.com, api.example.com.., false",
   })
   void hosts(String pattern, String host, boolean expected) {
     PolicyEngine engine = rules("rules:\n  - action: allow\n    to: {hosts: ['" + pattern + "']}\n");

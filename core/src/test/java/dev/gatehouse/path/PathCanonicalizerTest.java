@@ -43,6 +43,9 @@ class PathCanonicalizerTest {
         "/admin. /admin.",
         "/... /...",
         "/a:b@c!$&'()*+,= /a:b@c!$&'()*+,=",
+        "/v1/things%3adelete /v1/things:delete",
+        "/%40scope/pkg /@scope/pkg",
+        "/%21%24%26%27%28%29%2A%2B%2C%3D%3A%40 /!$&'()*+,=:@",
       })
   void canonicalFormIs(String raw, String expected) {
     if (expected.equals("/a%23Bb")) {

@@ -60,6 +60,7 @@ class ServletPathBypassTest {
                   action: deny
                   from: {not-principals: [sha1-user]}
                   to: {paths: [/admin/*]}
+                - {name: no-custom-deletes, action: deny, to: {paths: ['*:delete']}}
             """
                 .formatted(htpasswd));
     gatehouse = Gatehouse.create(ConfigLoader.load(yaml));
@@ -118,6 +119,17 @@ class ServletPathBypassTest {
     assertThat(seen).as("%s %s reached the application", container, target).startsWith("app ");
     String path = seen.substring("app ".length());
     assertThat(path.equals("/admin") || path.startsWith("/admin/")).as("%s %s dispatched to %s", container, target, path).isFalse();
+  }
+
+  /** Both containers dispatch %3A as ':', so the rule must see it so. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("containers")
+  void encodedColonDoesNotSlipPastARuleOnTheColonForm(String container) throws IOException {
+    URI base = container.equals("jetty") ? jettyBase : tomcatBase;
+    RawHttp.Response response = RawHttp.exchange(base.getPort(), "GET /v1/things/7%3Adelete HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: " + USER + "\r\n");
+
+    assertThat(dispatched.poll()).as("dispatched").isNull();
+    assertThat(response.status()).isEqualTo(403);
   }
 
   @ParameterizedTest(name = "{0}")

@@ -6,6 +6,7 @@ import java.net.SocketAddress;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Optional;
+import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.Request;
 
@@ -25,9 +26,14 @@ final class JettyRequestView implements RequestView {
 
   @Override
   public String path() {
+    if (HttpMethod.CONNECT.asString().equalsIgnoreCase(request.getMethod())) {
+      // Jetty turns the authority-form target (host:port) into http://host:port/, whose "/" the client never sent; the
+      // authority is what was on the request line. Any case, since Jetty's client forwards "connect" as CONNECT.
+      String authority = request.getHttpURI().getAuthority();
+      return authority == null ? "" : authority;
+    }
     // HttpURI.getPath() is the encoded path of the request line; getDecodedPath() would be another form.
     String path = request.getHttpURI().getPath();
-    // Authority-form targets (CONNECT host:port) have no path.
     return path == null ? "" : path;
   }
 

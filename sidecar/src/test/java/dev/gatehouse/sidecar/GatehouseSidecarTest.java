@@ -168,7 +168,7 @@ class GatehouseSidecarTest {
 
     assertThat(response.status()).isEqualTo(200);
     Origin.Received received = origin.next();
-    // Unreserved characters are decoded, every other encoding kept: the upstream gets the path the rules matched.
+    // Unreserved characters are decoded, these other encodings kept: the upstream gets the path the rules matched.
     assertThat(received.path()).isEqualTo("/caf%C3%A9/a%20b/~user");
     assertThat(received.query()).isEqualTo("q=%41+b&x=%2F");
   }

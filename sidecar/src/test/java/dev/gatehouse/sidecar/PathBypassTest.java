@@ -31,6 +31,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Request-targets from real bypasses (encoded, doubled, dotted, suffixed, matrix, case, fragment, backslash,
@@ -211,6 +212,28 @@ class PathBypassTest {
     RawHttp.Response response = RawHttp.exchange(sidecar.port(), "GET /x/..;/admin HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: " + ADMIN + "\r\n");
 
     assertThat(response.status()).isEqualTo(400);
+  }
+
+  /**
+   * Jetty hands a CONNECT's authority-form target over as the URI {@code http://host:port/}, whose path is {@code /}; the
+   * target must still be refused as not origin-form, or a rule on {@code /} would pass a tunnel request to the upstream
+   * (which Jetty's client sends for {@code connect} too, upper-casing it). Read by status line only, since Jetty keeps
+   * a CONNECT's connection open.
+   */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"CONNECT internal.example.com:22", "CONNECT 127.0.0.1:22", "connect /", "Connect /admin/x"})
+  void connectIsRefusedWith400(String requestLine) throws Exception {
+    for (String authorization : new String[] {"", "Authorization: " + USER + "\r\n", "Authorization: " + ADMIN + "\r\n"}) {
+      try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), sidecar.port())) {
+        socket.setSoTimeout(10_000);
+        String head = requestLine + " HTTP/1.1\r\nHost: internal.example.com:22\r\n" + authorization + "\r\n";
+        socket.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
+        byte[] statusLine = socket.getInputStream().readNBytes(12);
+
+        assertThat(new String(statusLine, StandardCharsets.US_ASCII)).as("%s with %s", requestLine, authorization).isEqualTo("HTTP/1.1 400");
+      }
+      assertThat(upstream.targets.poll(200, TimeUnit.MILLISECONDS)).isNull();
+    }
   }
 
   /** An HTTP/1.1 server on a raw socket: records each request-target byte for byte and answers 200, closing. */
