@@ -6,7 +6,9 @@ import java.net.SocketAddress;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Optional;
+import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.Request;
 
@@ -44,7 +46,23 @@ final class JettyRequestView implements RequestView {
 
   @Override
   public List<String> headers(String name) {
-    return request.getHeaders().getValuesList(name);
+    List<String> values = request.getHeaders().getValuesList(name);
+    if (values.isEmpty() && HttpHeader.HOST.is(name)) {
+      return host(request).map(List::of).orElse(values);
+    }
+    return values;
+  }
+
+  /**
+   * The host the client asked for: its {@code Host} header, or in HTTP/2 and later, where there is no such header, the
+   * {@code :authority} pseudo-header. Rules on {@code hosts} and the upstream's {@code Host} use this one value.
+   */
+  static Optional<String> host(Request request) {
+    String host = request.getHeaders().get(HttpHeader.HOST);
+    if (host == null && request.getConnectionMetaData().getHttpVersion().getVersion() >= HttpVersion.HTTP_2.getVersion()) {
+      host = request.getHttpURI().getAuthority();
+    }
+    return Optional.ofNullable(host).filter(value -> !value.isEmpty());
   }
 
   @Override

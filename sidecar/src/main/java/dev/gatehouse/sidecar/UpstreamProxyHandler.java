@@ -155,13 +155,15 @@ final class UpstreamProxyHandler extends ProxyHandler.Reverse {
       // Only reachable if the handlers were wired wrongly; forwarding without identity headers would fail open.
       throw new IllegalStateException("request reached the proxy without an allow decision");
     }
-    String host = clientToProxyRequest.getHeaders().get(HttpHeader.HOST);
+    String host = JettyRequestView.host(clientToProxyRequest).orElse(null);
     proxyToServerRequest.headers(
         headers -> {
           headers.put(IdentityHeaders.FOR, JettyRequestView.remoteAddress(clientToProxyRequest));
           headers.put(IdentityHeaders.PROTO, clientToProxyRequest.isSecure() ? "https" : "http");
           if (host != null) {
             headers.put(IdentityHeaders.HOST, host);
+            // An HTTP/2 client's host arrives as :authority, not as a header the copy above could keep.
+            headers.put(HttpHeader.HOST, host);
           }
           for (Map.Entry<String, String> header : allow.headers().entrySet()) {
             headers.put(header.getKey(), header.getValue());

@@ -248,6 +248,24 @@ class GatehouseSidecarTlsTest {
   }
 
   @Test
+  void http2AuthorityReachesTheRulesAndTheAppAsHost() throws Exception {
+    // HTTP/2 has no Host header field: the client's host is the :authority pseudo-header.
+    // The only allow rule names the host, so the request passes only if the rules saw it.
+    Path rules = Files.writeString(directory.resolve("rules.yaml"), "authorization:\n  rules:\n    - {action: allow, to: {hosts: [127.0.0.1]}}\n");
+    sidecar = GatehouseSidecar.start(ConfigLoader.load(java.util.Optional.of(rules), config("need")), Duration.ofSeconds(5));
+    HttpClient h2 =
+        HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).sslContext(TestCertificate.clientContext(frontend, serverCa.certificate())).build();
+
+    HttpResponse<String> allowed = h2.send(request("/h2").build(), HttpResponse.BodyHandlers.ofString());
+
+    assertThat(allowed.version()).isEqualTo(HttpClient.Version.HTTP_2);
+    assertThat(allowed.statusCode()).isEqualTo(200);
+    Origin.Received received = origin.next();
+    assertThat(received.header("Host")).containsExactly("127.0.0.1:" + sidecar.port());
+    assertThat(received.header("X-Forwarded-Host")).containsExactly("127.0.0.1:" + sidecar.port());
+  }
+
+  @Test
   void http11IsServedToClientsThatAskForIt() throws Exception {
     start(config("need"));
 
