@@ -31,20 +31,13 @@ final class ConfigNode {
     return path.isEmpty() ? key : path + "." + key;
   }
 
+  /** A single value without surrounding spaces; empty only when absent. */
   Optional<String> string(String key) {
-    read.add(key);
-    Object value = values.get(key);
-    if (value == null) {
-      return Optional.empty();
-    }
-    if (value instanceof Map || value instanceof List) {
-      throw new ConfigException(keyPath(key), "expected a single value, found a " + kind(value));
-    }
-    String text = String.valueOf(value).strip();
-    if (text.isEmpty()) {
+    Optional<String> text = rawString(key).map(String::strip);
+    if (text.isPresent() && text.get().isEmpty()) {
       throw new ConfigException(keyPath(key), "must not be empty");
     }
-    return Optional.of(text);
+    return text;
   }
 
   /** A single value exactly as written, surrounding spaces included; empty only when absent. */
