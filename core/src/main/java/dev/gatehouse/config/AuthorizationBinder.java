@@ -1,53 +1,34 @@
 package dev.gatehouse.config;
 
-import dev.gatehouse.authz.PolicyEngine;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 
-/** Binds {@code authorization} and checks every rule by compiling it, so a bad value fails at start with its key path. */
+/**
+ * Binds {@code authorization}. The rules' patterns are checked where they are compiled (the {@code authz} package,
+ * when an engine is built), which names the same key paths; this binder checks what the tree alone can tell.
+ */
 final class AuthorizationBinder {
 
   private AuthorizationBinder() {}
 
   static AuthorizationConfig bind(ConfigNode node) {
     List<RuleConfig> rules = new ArrayList<>();
-    for (ConfigNode rule : node.children("rules").orElse(List.of())) {
+    for (ConfigNode rule : node.sections(ConfigSchema.RULES)) {
       rules.add(rule(rule));
     }
-    AuthorizationConfig.Audit audit =
-        node.string("audit").map(value -> audit(node.keyPath("audit"), value)).orElse(AuthorizationConfig.Audit.DENIED);
+    AuthorizationConfig.Audit audit = node.get(ConfigSchema.AUTHORIZATION_AUDIT, AuthorizationConfig.Audit.DENIED);
     node.rejectUnknownKeys();
-    AuthorizationConfig config = new AuthorizationConfig(rules, audit);
-    // Compiling is the validation: the same code that will match requests says what it cannot match.
-    PolicyEngine.compile(config);
-    return config;
-  }
-
-  private static AuthorizationConfig.Audit audit(String key, String value) {
-    return switch (value) {
-      case "denied" -> AuthorizationConfig.Audit.DENIED;
-      case "all" -> AuthorizationConfig.Audit.ALL;
-      case "none" -> AuthorizationConfig.Audit.NONE;
-      default -> throw new ConfigException(key, "expected denied, all or none, found " + value);
-    };
+    return new AuthorizationConfig(rules, audit);
   }
 
   private static RuleConfig rule(ConfigNode node) {
-    Optional<String> name = node.string("name");
-    String actionValue =
-        node.string("action").orElseThrow(() -> new ConfigException(node.keyPath("action"), "missing; allow or deny"));
-    RuleConfig.Action action =
-        switch (actionValue.toLowerCase(Locale.ROOT)) {
-          case "allow" -> RuleConfig.Action.ALLOW;
-          case "deny" -> RuleConfig.Action.DENY;
-          default -> throw new ConfigException(node.keyPath("action"), "expected allow or deny, found " + actionValue);
-        };
-    Optional<RuleConfig.SourceConfig> from = node.child("from").map(AuthorizationBinder::source);
-    Optional<RuleConfig.OperationConfig> to = node.child("to").map(AuthorizationBinder::operation);
+    Optional<String> name = node.get(ConfigSchema.RULE_NAME);
+    RuleConfig.Action action = node.require(ConfigSchema.RULE_ACTION, "allow or deny");
+    Optional<RuleConfig.SourceConfig> from = node.section(ConfigSchema.RULE_FROM).map(AuthorizationBinder::source);
+    Optional<RuleConfig.OperationConfig> to = node.section(ConfigSchema.RULE_TO).map(AuthorizationBinder::operation);
     List<RuleConfig.ConditionConfig> when = new ArrayList<>();
-    for (ConfigNode condition : node.children("when").orElse(List.of())) {
+    for (ConfigNode condition : node.sections(ConfigSchema.RULE_WHEN)) {
       when.add(condition(condition));
     }
     node.rejectUnknownKeys();
@@ -57,14 +38,14 @@ final class AuthorizationBinder {
   private static RuleConfig.SourceConfig source(ConfigNode node) {
     RuleConfig.SourceConfig source =
         new RuleConfig.SourceConfig(
-            list(node, "principals"),
-            list(node, "not-principals"),
-            list(node, "namespaces"),
-            list(node, "not-namespaces"),
-            list(node, "groups"),
-            list(node, "not-groups"),
-            list(node, "ip-blocks"),
-            list(node, "not-ip-blocks"));
+            node.list(ConfigSchema.FROM_PRINCIPALS),
+            node.list(ConfigSchema.FROM_NOT_PRINCIPALS),
+            node.list(ConfigSchema.FROM_NAMESPACES),
+            node.list(ConfigSchema.FROM_NOT_NAMESPACES),
+            node.list(ConfigSchema.FROM_GROUPS),
+            node.list(ConfigSchema.FROM_NOT_GROUPS),
+            node.list(ConfigSchema.FROM_IP_BLOCKS),
+            node.list(ConfigSchema.FROM_NOT_IP_BLOCKS));
     node.rejectUnknownKeys();
     return source;
   }
@@ -72,22 +53,22 @@ final class AuthorizationBinder {
   private static RuleConfig.OperationConfig operation(ConfigNode node) {
     RuleConfig.OperationConfig operation =
         new RuleConfig.OperationConfig(
-            list(node, "methods"),
-            list(node, "not-methods"),
-            list(node, "paths"),
-            list(node, "not-paths"),
-            list(node, "hosts"),
-            list(node, "not-hosts"),
-            ports(node, "ports"),
-            ports(node, "not-ports"));
+            node.list(ConfigSchema.TO_METHODS),
+            node.list(ConfigSchema.TO_NOT_METHODS),
+            node.list(ConfigSchema.TO_PATHS),
+            node.list(ConfigSchema.TO_NOT_PATHS),
+            node.list(ConfigSchema.TO_HOSTS),
+            node.list(ConfigSchema.TO_NOT_HOSTS),
+            ports(node, ConfigSchema.TO_PORTS),
+            ports(node, ConfigSchema.TO_NOT_PORTS));
     node.rejectUnknownKeys();
     return operation;
   }
 
   private static RuleConfig.ConditionConfig condition(ConfigNode node) {
-    String key = node.string("key").orElseThrow(() -> new ConfigException(node.keyPath("key"), "missing; such as claims.groups or request.headers[X-Tenant]"));
-    List<String> values = list(node, "values");
-    List<String> notValues = list(node, "not-values");
+    String key = node.require(ConfigSchema.WHEN_KEY, "such as claims.groups or request.headers[X-Tenant]");
+    List<String> values = node.list(ConfigSchema.WHEN_VALUES);
+    List<String> notValues = node.list(ConfigSchema.WHEN_NOT_VALUES);
     node.rejectUnknownKeys();
     if (values.isEmpty() && notValues.isEmpty()) {
       throw new ConfigException(node.keyPath("values"), "missing; give values, not-values or both");
@@ -95,12 +76,9 @@ final class AuthorizationBinder {
     return new RuleConfig.ConditionConfig(key, values, notValues);
   }
 
-  private static List<String> list(ConfigNode node, String key) {
-    return node.strings(key).orElse(List.of());
-  }
-
-  private static List<Integer> ports(ConfigNode node, String key) {
-    List<String> texts = list(node, key);
+  private static List<Integer> ports(ConfigNode node, ConfigKey<List<String>> portsKey) {
+    String key = portsKey.name();
+    List<String> texts = node.list(portsKey);
     List<Integer> ports = new ArrayList<>(texts.size());
     for (int i = 0; i < texts.size(); i++) {
       String text = texts.get(i);

@@ -71,31 +71,33 @@ public final class ConfigLoader {
   public static GatehouseConfig fromTree(Map<String, ?> tree) {
     Objects.requireNonNull(tree, "tree");
     ConfigNode root = new ConfigNode("", tree);
-    Optional<InetSocketAddress> listen = root.string("listen").map(value -> parse(root, "listen", value, ConfigLoader::hostPort));
-    Optional<URI> upstream = root.string("upstream").map(value -> parse(root, "upstream", value, Upstreams::parse));
-    boolean allowRemoteUpstream = root.bool("allow-remote-upstream", false);
-    Optional<TlsConfig> tls = root.child("tls").map(TlsConfigBinder::bind);
-    root.rejectUnsupported("admin", "the admin endpoint");
+    Optional<InetSocketAddress> listen = root.get(ConfigSchema.LISTEN);
+    Optional<URI> upstream = root.get(ConfigSchema.UPSTREAM);
+    boolean allowRemoteUpstream = root.get(ConfigSchema.ALLOW_REMOTE_UPSTREAM, false);
+    Optional<TlsConfig> tls = root.section(ConfigSchema.TLS).map(TlsConfigBinder::bind);
+    root.rejectUnsupported(ConfigSchema.ADMIN, "the admin endpoint");
     AuthenticationConfig authentication =
-        root.child("authentication")
+        root.section(ConfigSchema.AUTHENTICATION)
             .map(ConfigLoader::authentication)
             .orElseThrow(() -> new ConfigException("authentication", "missing; configure at least one method, such as basic"));
-    AuthorizationConfig authorization = root.child("authorization").map(AuthorizationBinder::bind).orElse(AuthorizationConfig.NONE);
+    AuthorizationConfig authorization = root.section(ConfigSchema.AUTHORIZATION).map(AuthorizationBinder::bind).orElse(AuthorizationConfig.NONE);
     root.rejectUnknownKeys();
     if (!authentication.any()) {
       throw new ConfigException("authentication", "configure at least one method, such as basic");
     }
     try {
       return new GatehouseConfig(listen, upstream, allowRemoteUpstream, authentication, authorization, tls);
+    } catch (ConfigException e) {
+      throw e;
     } catch (IllegalArgumentException e) {
       throw new ConfigException("upstream", e.getMessage());
     }
   }
 
   private static AuthenticationConfig authentication(ConfigNode node) {
-    Optional<BasicConfig> basic = node.child("basic").map(ConfigLoader::basic);
-    List<JwtIssuerConfig> jwt = JwtIssuerBinder.bindAll(node.children("jwt").orElse(List.of()));
-    Optional<ClientCertificateConfig> clientCertificate = node.child("client-certificate").flatMap(ConfigLoader::clientCertificate);
+    Optional<BasicConfig> basic = node.section(ConfigSchema.BASIC).map(ConfigLoader::basic);
+    List<JwtIssuerConfig> jwt = JwtIssuerBinder.bindAll(node.sections(ConfigSchema.JWT));
+    Optional<ClientCertificateConfig> clientCertificate = node.section(ConfigSchema.CLIENT_CERTIFICATE).flatMap(ConfigLoader::clientCertificate);
     node.rejectUnknownKeys();
     try {
       return new AuthenticationConfig(basic, jwt, clientCertificate);
@@ -106,77 +108,20 @@ public final class ConfigLoader {
 
   /** {@code client-certificate: {}} turns it on; {@code enabled: false} lets a profile or flag turn it off again. */
   private static Optional<ClientCertificateConfig> clientCertificate(ConfigNode node) {
-    boolean enabled = node.bool("enabled", true);
+    boolean enabled = node.get(ConfigSchema.CLIENT_CERTIFICATE_ENABLED, true);
     node.rejectUnknownKeys();
     return enabled ? Optional.of(new ClientCertificateConfig()) : Optional.empty();
   }
 
   private static BasicConfig basic(ConfigNode node) {
-    String realm = node.string("realm").orElse(BasicConfig.DEFAULT_REALM);
-    String htpasswdValue =
-        node.string("htpasswd").orElseThrow(() -> new ConfigException(node.keyPath("htpasswd"), "missing; the htpasswd file to check passwords against"));
+    String realm = node.get(ConfigSchema.BASIC_REALM, BasicConfig.DEFAULT_REALM);
+    Path htpasswd = node.require(ConfigSchema.BASIC_HTPASSWD, "the htpasswd file to check passwords against");
     node.rejectUnknownKeys();
-    Path htpasswd = readableFile(node.keyPath("htpasswd"), htpasswdValue);
     try {
       return new BasicConfig(realm, htpasswd);
     } catch (IllegalArgumentException e) {
       throw new ConfigException(node.keyPath("realm"), e.getMessage());
     }
-  }
-
-  /** Checks a file up front so that a typo fails at start with the key's name, not at the first request. */
-  static Path readableFile(String key, String value) {
-    Path path;
-    try {
-      path = Path.of(value);
-    } catch (RuntimeException e) {
-      throw new ConfigException(key, "not a valid path: " + value);
-    }
-    if (!Files.exists(path)) {
-      throw new ConfigException(key, "no such file " + value);
-    }
-    if (!Files.isRegularFile(path)) {
-      throw new ConfigException(key, "not a regular file: " + value);
-    }
-    if (!Files.isReadable(path)) {
-      throw new ConfigException(key, "cannot read " + value);
-    }
-    return path.toAbsolutePath().normalize();
-  }
-
-  private static <T> T parse(ConfigNode node, String key, String value, java.util.function.Function<String, T> parser) {
-    try {
-      return parser.apply(value);
-    } catch (IllegalArgumentException e) {
-      throw new ConfigException(node.keyPath(key), e.getMessage());
-    }
-  }
-
-  /** Parses {@code host:port}, {@code [v6]:port} or {@code :port}. */
-  static InetSocketAddress hostPort(String value) {
-    int colon = value.lastIndexOf(':');
-    if (colon < 0) {
-      throw new IllegalArgumentException("expected host:port, such as 0.0.0.0:8000, found " + value);
-    }
-    String host = value.substring(0, colon);
-    if (host.startsWith("[") && host.endsWith("]")) {
-      host = host.substring(1, host.length() - 1);
-    } else if (host.indexOf(':') >= 0) {
-      throw new IllegalArgumentException("write IPv6 addresses in brackets, as in [::1]:8000");
-    }
-    if (host.isEmpty()) {
-      host = "0.0.0.0";
-    }
-    int port;
-    try {
-      port = Integer.parseInt(value.substring(colon + 1));
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("port must be a number, found " + value.substring(colon + 1));
-    }
-    if (port < 0 || port > 65535) {
-      throw new IllegalArgumentException("port must be between 0 and 65535, found " + port);
-    }
-    return InetSocketAddress.createUnresolved(host, port);
   }
 
   private static Map<String, Object> readYaml(Path file) {

@@ -1,26 +1,101 @@
 package dev.gatehouse.config;
 
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
- * One mapping of the configuration tree during binding. It remembers which keys were read, so that {@link
- * #rejectUnknownKeys()} can name a misspelt key instead of silently ignoring it.
+ * One mapping of the configuration tree during binding. Values are read through the {@link ConfigKey} declarations of
+ * {@link ConfigSchema}, which parse them and name the key in every error; {@link #rejectUnknownKeys()} refuses any key
+ * the schema does not declare for this section, so a misspelt key is named instead of silently ignored.
  */
 final class ConfigNode {
 
   private final String path;
+  private final String schemaPath;
   private final Map<String, Object> values;
-  private final Set<String> read = new LinkedHashSet<>();
 
   ConfigNode(String path, Map<?, ?> values) {
     this.path = path;
+    this.schemaPath = ConfigSchema.schemaPath(path);
     this.values = new LinkedHashMap<>();
     values.forEach((key, value) -> this.values.put(String.valueOf(key), value));
+  }
+
+  /**
+   * The value of a key of this section, parsed by the key's type.
+   *
+   * @return the value; empty when the key is absent
+   * @throws ConfigException naming the key if the value does not fit its type (a secret's value is never quoted)
+   */
+  <T> Optional<T> get(ConfigKey<T> key) {
+    String name = own(key);
+    ConfigType<T> type = key.type();
+    Optional<?> raw =
+        switch (type.kind()) {
+          case LIST -> strings(name, type == ConfigType.COMMA_SEPARATED_LIST);
+          case MAP -> has(name) ? Optional.of(stringMap(name)) : Optional.empty();
+          case SECTION, SECTION_LIST -> throw new IllegalStateException(key + " is a section");
+          default -> type == ConfigType.RAW_STRING ? rawString(name) : string(name);
+        };
+    if (raw.isEmpty()) {
+      return Optional.empty();
+    }
+    if (type.kind() == ConfigType.Kind.LIST || type.kind() == ConfigType.Kind.MAP) {
+      @SuppressWarnings("unchecked")
+      T value = (T) raw.get();
+      return Optional.of(value);
+    }
+    try {
+      return Optional.of(type.parse(raw.get()));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(keyPath(name), key.secret() ? "not a valid value (not shown: the key holds a secret)" : e.getMessage());
+    }
+  }
+
+  /** The value of a key, or {@code fallback} when it is absent. */
+  <T> T get(ConfigKey<T> key, T fallback) {
+    return get(key).orElse(fallback);
+  }
+
+  /** The value of a key that must be present. */
+  <T> T require(ConfigKey<T> key, String why) {
+    return get(key).orElseThrow(() -> new ConfigException(keyPath(key.name()), "missing; " + why));
+  }
+
+  /** A list of text values, or an empty list when the key is absent. */
+  List<String> list(ConfigKey<List<String>> key) {
+    return get(key).orElse(List.of());
+  }
+
+  /** The section a key names. */
+  Optional<ConfigNode> section(ConfigKey<Void> key) {
+    if (key.type().kind() != ConfigType.Kind.SECTION) {
+      throw new IllegalStateException(key + " is not a section");
+    }
+    return child(own(key));
+  }
+
+  /** The elements of a list of sections; empty when the key is absent. */
+  List<ConfigNode> sections(ConfigKey<Void> key) {
+    if (key.type().kind() != ConfigType.Kind.SECTION_LIST) {
+      throw new IllegalStateException(key + " is not a list of sections");
+    }
+    return children(own(key)).orElse(List.of());
+  }
+
+  /** Whether a key is present at all, read or not. */
+  boolean has(ConfigKey<?> key) {
+    return has(own(key));
+  }
+
+  /** The key's name, after checking that the key belongs to this section: binding code that reads another's is a bug. */
+  private String own(ConfigKey<?> key) {
+    if (!key.parent().equals(schemaPath)) {
+      throw new IllegalStateException(key + " is not a key of " + (schemaPath.isEmpty() ? "the top level" : schemaPath));
+    }
+    return key.name();
   }
 
   String path() {
@@ -32,7 +107,7 @@ final class ConfigNode {
   }
 
   /** A single value without surrounding spaces; empty only when absent. */
-  Optional<String> string(String key) {
+  private Optional<String> string(String key) {
     Optional<String> text = rawString(key).map(String::strip);
     if (text.isPresent() && text.get().isEmpty()) {
       throw new ConfigException(keyPath(key), "must not be empty");
@@ -41,8 +116,7 @@ final class ConfigNode {
   }
 
   /** A single value exactly as written, surrounding spaces included; empty only when absent. */
-  Optional<String> rawString(String key) {
-    read.add(key);
+  private Optional<String> rawString(String key) {
     Object value = values.get(key);
     if (value == null) {
       return Optional.empty();
@@ -53,20 +127,7 @@ final class ConfigNode {
     return Optional.of(String.valueOf(value));
   }
 
-  boolean bool(String key, boolean defaultValue) {
-    Optional<String> text = string(key);
-    if (text.isEmpty()) {
-      return defaultValue;
-    }
-    return switch (text.get()) {
-      case "true" -> true;
-      case "false" -> false;
-      default -> throw new ConfigException(keyPath(key), "expected true or false, found " + text.get());
-    };
-  }
-
-  Optional<ConfigNode> child(String key) {
-    read.add(key);
+  private Optional<ConfigNode> child(String key) {
     Object value = values.get(key);
     if (value == null) {
       return Optional.empty();
@@ -78,23 +139,12 @@ final class ConfigNode {
   }
 
   /**
-   * A list of single values. A single value is read as a list of one, so that {@code methods: GET} means what it says.
+   * A list of single values. A single value is read as a list of one, so that {@code methods: GET} means what it says;
+   * with {@code splitCommas} it is split at commas instead.
    *
    * @return the values, or empty when the key is absent
    * @throws ConfigException if the list is empty or holds a mapping or a list, naming the element as {@code key[i]}
    */
-  Optional<List<String>> strings(String key) {
-    return strings(key, false);
-  }
-
-  /**
-   * Like {@link #strings(String)}, but a single value is read as a comma-separated list, so that flags and environment
-   * variables can set the list too. Only for lists whose values can never contain a comma, such as TLS protocol names.
-   */
-  Optional<List<String>> commaSeparatedStrings(String key) {
-    return strings(key, true);
-  }
-
   private Optional<List<String>> strings(String key, boolean splitCommas) {
     Optional<List<?>> elements = list(key, true);
     if (splitCommas && elements.isPresent() && elements.get().size() == 1 && elements.get().get(0) instanceof String text) {
@@ -127,7 +177,7 @@ final class ConfigNode {
    *
    * @return the nodes, or empty when the key is absent
    */
-  Optional<List<ConfigNode>> children(String key) {
+  private Optional<List<ConfigNode>> children(String key) {
     Optional<List<?>> elements = list(key, false);
     if (elements.isEmpty()) {
       return Optional.empty();
@@ -145,7 +195,7 @@ final class ConfigNode {
   }
 
   /** A mapping of single values, in document order; empty when the key is absent. */
-  Map<String, String> stringMap(String key) {
+  private Map<String, String> stringMap(String key) {
     Map<String, String> result = new LinkedHashMap<>();
     Optional<ConfigNode> child = child(key);
     if (child.isEmpty()) {
@@ -159,7 +209,7 @@ final class ConfigNode {
   }
 
   /** Whether the key is present at all, read or not. */
-  boolean has(String key) {
+  private boolean has(String key) {
     return values.get(key) != null;
   }
 
@@ -168,7 +218,6 @@ final class ConfigNode {
    * read as a list too.
    */
   private Optional<List<?>> list(String key, boolean scalarIsListOfOne) {
-    read.add(key);
     Object value = values.get(key);
     if (value == null) {
       return Optional.empty();
@@ -202,17 +251,27 @@ final class ConfigNode {
   }
 
   /** Refuses a key Gatehouse knows of but this version cannot honour, rather than running without it. */
-  void rejectUnsupported(String key, String feature) {
-    read.add(key);
-    if (values.containsKey(key)) {
-      throw new ConfigException(keyPath(key), feature + " is not supported by this version of Gatehouse");
+  void rejectUnsupported(ConfigKey<?> key, String feature) {
+    String name = own(key);
+    if (values.containsKey(name)) {
+      throw new ConfigException(keyPath(name), feature + " is not supported by this version of Gatehouse");
     }
   }
 
+  /**
+   * Refuses every key of this mapping that the schema does not declare for this section, or declares only for Spring
+   * Boot, naming the keys that are expected.
+   */
   void rejectUnknownKeys() {
+    List<String> known = new java.util.ArrayList<>();
+    for (ConfigKey<?> key : ConfigSchema.children(schemaPath)) {
+      if (key.scope() != ConfigKey.Scope.SPRING) {
+        known.add(key.name());
+      }
+    }
     for (String key : values.keySet()) {
-      if (!read.contains(key)) {
-        throw new ConfigException(keyPath(key), "unknown key" + (read.isEmpty() ? "" : "; expected one of " + read));
+      if (!known.contains(key)) {
+        throw new ConfigException(keyPath(key), "unknown key; expected one of " + known);
       }
     }
   }

@@ -68,6 +68,6 @@ public record GatehouseConfig(
    * @return an unresolved host and port
    */
   public InetSocketAddress listenOrDefault() {
-    return listen.orElseGet(() -> ConfigLoader.hostPort(DEFAULT_LISTEN));
+    return listen.orElseGet(() -> ConfigType.hostPort(DEFAULT_LISTEN));
   }
 }

@@ -1,15 +1,12 @@
 package dev.gatehouse.config;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 /** Binds one {@code authentication.jwt[i]} mapping to a {@link JwtIssuerConfig}, naming the bad key on error. */
@@ -26,112 +23,63 @@ final class JwtIssuerBinder {
   }
 
   static JwtIssuerConfig bind(ConfigNode node) {
-    String issuer =
-        node.string("issuer").orElseThrow(() -> new ConfigException(node.keyPath("issuer"), "missing; the exact iss of the issuer's tokens"));
+    String issuer = node.require(ConfigSchema.JWT_ISSUER, "the exact iss of the issuer's tokens");
     JwtIssuerConfig.Builder builder = JwtIssuerConfig.builder(issuer);
-    node.string("jwks-uri").ifPresent(value -> builder.jwksUri(uri(node.keyPath("jwks-uri"), value)));
-    node.string("jwks-file").ifPresent(value -> builder.jwksFile(ConfigLoader.readableFile(node.keyPath("jwks-file"), value)));
-    builder.discovery(node.bool("discovery", false));
-    builder.audiences(node.strings("audiences").orElse(List.of()));
-    List<String> algorithms = node.strings("algorithms").orElse(List.of());
-    if (!algorithms.isEmpty()) {
-      builder.algorithms(algorithms);
-    }
-    Optional<String> secret = node.string("hmac-secret");
-    Optional<String> secretFile = node.string("hmac-secret-file");
+    node.get(ConfigSchema.JWT_JWKS_URI).ifPresent(builder::jwksUri);
+    node.get(ConfigSchema.JWT_JWKS_FILE).ifPresent(builder::jwksFile);
+    node.get(ConfigSchema.JWT_JWKS_CA).ifPresent(builder::jwksCa);
+    node.get(ConfigSchema.JWT_JWKS_PROXY).ifPresent(builder::jwksProxy);
+    builder.discovery(node.get(ConfigSchema.JWT_DISCOVERY, false));
+    builder.audiences(node.list(ConfigSchema.JWT_AUDIENCES));
+    node.get(ConfigSchema.JWT_ALGORITHMS).ifPresent(builder::algorithms);
+    Optional<String> secret = node.get(ConfigSchema.JWT_HMAC_SECRET);
+    Optional<Path> secretFile = node.get(ConfigSchema.JWT_HMAC_SECRET_FILE);
     if (secret.isPresent() && secretFile.isPresent()) {
       throw new ConfigException(node.keyPath("hmac-secret"), "set hmac-secret or hmac-secret-file, not both");
     }
     secret.ifPresent(builder::hmacSecret);
-    secretFile.ifPresent(value -> builder.hmacSecret(readSecret(node.keyPath("hmac-secret-file"), value)));
-    node.string("clock-skew").ifPresent(value -> builder.clockSkew(duration(node.keyPath("clock-skew"), value)));
-    List<ConfigNode> headerNodes = node.children("from-headers").orElse(List.of());
-    List<String> cookies = node.strings("from-cookies").orElse(List.of());
-    List<String> params = node.strings("from-params").orElse(List.of());
-    if (node.has("from-headers") || !cookies.isEmpty() || !params.isEmpty()) {
+    secretFile.ifPresent(file -> builder.hmacSecret(readSecret(node.keyPath("hmac-secret-file"), file)));
+    node.get(ConfigSchema.JWT_CLOCK_SKEW).ifPresent(builder::clockSkew);
+    List<ConfigNode> headerNodes = node.sections(ConfigSchema.JWT_FROM_HEADERS);
+    List<String> cookies = node.list(ConfigSchema.JWT_FROM_COOKIES);
+    List<String> params = node.list(ConfigSchema.JWT_FROM_PARAMS);
+    if (node.has(ConfigSchema.JWT_FROM_HEADERS) || !cookies.isEmpty() || !params.isEmpty()) {
       // Naming any location replaces the default Authorization header, as in Istio's fromHeaders.
       List<JwtIssuerConfig.TokenHeader> headers = new ArrayList<>();
       for (ConfigNode header : headerNodes) {
-        String name = header.string("name").orElseThrow(() -> new ConfigException(header.keyPath("name"), "missing; the header that carries the token"));
-        // The prefix keeps its trailing space ("Bearer "), so it is read raw rather than stripped.
-        String prefix = header.rawString("prefix").orElse("");
+        String name = header.require(ConfigSchema.JWT_FROM_HEADER_NAME, "the header that carries the token");
+        // The prefix keeps its trailing space ("Bearer "), so its type reads it raw rather than stripped.
+        String prefix = header.get(ConfigSchema.JWT_FROM_HEADER_PREFIX, "");
         header.rejectUnknownKeys();
         try {
           headers.add(new JwtIssuerConfig.TokenHeader(name, prefix));
-        } catch (IllegalArgumentException e) {
-          throw new ConfigException(header.keyPath("name"), e.getMessage());
+        } catch (ConfigException e) {
+          throw e.within(header.path());
         }
       }
       builder.fromHeaders(headers);
     }
     builder.fromCookies(cookies);
     builder.fromParams(params);
-    builder.forwardToken(node.bool("forward-token", false));
-    builder.claimsToHeaders(node.stringMap("claims-to-headers"));
-    node.string("groups-claim").ifPresent(builder::groupsClaim);
-    node.string("max-token-size").ifPresent(value -> builder.maxTokenSize(size(node.keyPath("max-token-size"), value)));
+    builder.forwardToken(node.get(ConfigSchema.JWT_FORWARD_TOKEN, false));
+    builder.claimsToHeaders(node.get(ConfigSchema.JWT_CLAIMS_TO_HEADERS, Map.of()));
+    node.get(ConfigSchema.JWT_GROUPS_CLAIM).ifPresent(builder::groupsClaim);
+    node.get(ConfigSchema.JWT_MAX_TOKEN_SIZE).ifPresent(builder::maxTokenSize);
     node.rejectUnknownKeys();
     try {
       return builder.build();
-    } catch (IllegalArgumentException e) {
-      String message = e.getMessage();
-      int colon = message.indexOf(": ");
-      if (colon > 0 && message.substring(0, colon).matches("[a-z-]+")) {
-        throw new ConfigException(node.keyPath(message.substring(0, colon)), message.substring(colon + 2));
-      }
-      throw new ConfigException(node.keyPath("issuer"), message);
+    } catch (ConfigException e) {
+      // The issuer's own checks name the key relative to the entry, as in "clock-skew: at most 10m".
+      throw e.within(node.path());
     }
   }
 
-  private static URI uri(String key, String value) {
-    try {
-      return new URI(value);
-    } catch (URISyntaxException e) {
-      throw new ConfigException(key, "not a URL: " + value);
-    }
-  }
-
-  private static String readSecret(String key, String value) {
-    Path path = ConfigLoader.readableFile(key, value);
+  private static String readSecret(String key, Path path) {
     try {
       // Secrets mounted from Kubernetes or written by echo often end in a newline that is not part of the secret.
       return Files.readString(path, StandardCharsets.UTF_8).strip();
     } catch (IOException e) {
-      throw new ConfigException(key, "cannot read " + value + ": " + e.getMessage());
-    }
-  }
-
-  /** Parses {@code 30s}, {@code 2m}, {@code 500ms}, or a plain number of seconds. */
-  static Duration duration(String key, String value) {
-    String text = value.toLowerCase(Locale.ROOT);
-    try {
-      if (text.endsWith("ms")) {
-        return Duration.ofMillis(Long.parseLong(text.substring(0, text.length() - 2)));
-      }
-      if (text.endsWith("s")) {
-        return Duration.ofSeconds(Long.parseLong(text.substring(0, text.length() - 1)));
-      }
-      if (text.endsWith("m")) {
-        return Duration.ofMinutes(Long.parseLong(text.substring(0, text.length() - 1)));
-      }
-      return Duration.ofSeconds(Long.parseLong(text));
-    } catch (NumberFormatException e) {
-      throw new ConfigException(key, "expected a duration such as 30s, 2m or 500ms, found " + value);
-    }
-  }
-
-  /** Parses a size in bytes: {@code 16384}, {@code 16KiB} or {@code 16k}. */
-  static int size(String key, String value) {
-    String text = value.toLowerCase(Locale.ROOT);
-    int multiplier = 1;
-    if (text.endsWith("kib") || text.endsWith("kb") || text.endsWith("k")) {
-      multiplier = 1024;
-      text = text.replaceAll("k(i?b)?$", "");
-    }
-    try {
-      return Math.multiplyExact(Integer.parseInt(text.strip()), multiplier);
-    } catch (NumberFormatException | ArithmeticException e) {
-      throw new ConfigException(key, "expected a size in bytes such as 16384 or 16KiB, found " + value);
+      throw new ConfigException(key, "cannot read " + path + ": " + e.getMessage());
     }
   }
 }

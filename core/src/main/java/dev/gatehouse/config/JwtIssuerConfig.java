@@ -24,6 +24,10 @@ import java.util.Set;
  * @param issuer the exact {@code iss} value of the issuer's tokens
  * @param jwksUri where the issuer publishes its JSON Web Key Set; {@code https}, or {@code http} on a loopback address
  * @param jwksFile a local JWKS file instead of a URI; it is re-read like a URI would be re-fetched
+ * @param jwksCa a PEM bundle of the CAs to trust when fetching the JWKS and the discovery document, for an internal
+ *     issuer; empty: the JDK's trust store
+ * @param jwksProxy an HTTP proxy ({@code http://host:port}) to fetch the JWKS and the discovery document through; empty:
+ *     a direct connection
  * @param discovery whether to find the JWKS URI in the issuer's {@code /.well-known/openid-configuration}
  * @param audiences the accepted {@code aud} values; a token must name one of them. Empty: {@code aud} is not checked
  * @param algorithms the accepted JWS algorithms, such as {@code RS256}; never {@code none}
@@ -44,6 +48,8 @@ public record JwtIssuerConfig(
     String issuer,
     Optional<URI> jwksUri,
     Optional<Path> jwksFile,
+    Optional<Path> jwksCa,
+    Optional<URI> jwksProxy,
     boolean discovery,
     List<String> audiences,
     List<String> algorithms,
@@ -102,7 +108,7 @@ public record JwtIssuerConfig(
     public TokenHeader {
       Objects.requireNonNull(name, "name");
       Objects.requireNonNull(prefix, "prefix");
-      requireHeaderName(name);
+      requireHeaderName("name", name);
     }
   }
 
@@ -115,6 +121,8 @@ public record JwtIssuerConfig(
     Objects.requireNonNull(issuer, "issuer");
     Objects.requireNonNull(jwksUri, "jwksUri");
     Objects.requireNonNull(jwksFile, "jwksFile");
+    Objects.requireNonNull(jwksCa, "jwksCa");
+    Objects.requireNonNull(jwksProxy, "jwksProxy");
     Objects.requireNonNull(hmacSecret, "hmacSecret");
     Objects.requireNonNull(clockSkew, "clockSkew");
     Objects.requireNonNull(groupsClaim, "groupsClaim");
@@ -125,80 +133,84 @@ public record JwtIssuerConfig(
     fromParams = List.copyOf(fromParams);
     claimsToHeaders = Map.copyOf(claimsToHeaders);
     if (issuer.isBlank()) {
-      throw new IllegalArgumentException("issuer: must not be empty");
+      throw new ConfigException("issuer", "must not be empty");
     }
     int keySources = (jwksUri.isPresent() ? 1 : 0) + (jwksFile.isPresent() ? 1 : 0) + (discovery ? 1 : 0);
     if (keySources > 1) {
-      throw new IllegalArgumentException("jwks-uri: use one of jwks-uri, jwks-file and discovery");
+      throw new ConfigException("jwks-uri", "use one of jwks-uri, jwks-file and discovery");
     }
     if (keySources == 0 && hmacSecret.isEmpty()) {
-      throw new IllegalArgumentException("jwks-uri: missing; set jwks-uri, jwks-file or discovery: true (or hmac-secret)");
+      throw new ConfigException("jwks-uri", "missing; set jwks-uri, jwks-file or discovery: true (or hmac-secret)");
     }
     if (algorithms.isEmpty()) {
-      throw new IllegalArgumentException("algorithms: must not be empty");
+      throw new ConfigException("algorithms", "must not be empty");
     }
     for (String algorithm : algorithms) {
       if (algorithm.equalsIgnoreCase("none")) {
-        throw new IllegalArgumentException("algorithms: none is never accepted");
+        throw new ConfigException("algorithms", "none is never accepted");
       }
       if (!SUPPORTED_ALGORITHMS.contains(algorithm)) {
-        throw new IllegalArgumentException("algorithms: unknown algorithm " + algorithm + "; expected some of " + DEFAULT_ALGORITHMS + " or " + HMAC_ALGORITHMS);
+        throw new ConfigException("algorithms", "unknown algorithm " + algorithm + "; expected some of " + DEFAULT_ALGORITHMS + " or " + HMAC_ALGORITHMS);
       }
       boolean hmac = HMAC_ALGORITHMS.contains(algorithm);
       if (hmac && hmacSecret.isEmpty()) {
         // Without a configured secret an HS* token could only be checked against a public key, the classic forgery.
-        throw new IllegalArgumentException("algorithms: " + algorithm + " needs hmac-secret or hmac-secret-file");
+        throw new ConfigException("algorithms", algorithm + " needs hmac-secret or hmac-secret-file");
       }
       if (!hmac && keySources == 0) {
-        throw new IllegalArgumentException("algorithms: " + algorithm + " needs jwks-uri, jwks-file or discovery");
+        throw new ConfigException("algorithms", algorithm + " needs jwks-uri, jwks-file or discovery");
       }
     }
     if (hmacSecret.isPresent()) {
       if (algorithms.stream().noneMatch(HMAC_ALGORITHMS::contains)) {
-        throw new IllegalArgumentException("hmac-secret: set, but algorithms has no HS256, HS384 or HS512");
+        throw new ConfigException("hmac-secret", "set, but algorithms has no HS256, HS384 or HS512");
       }
       if (hmacSecret.get().getBytes(StandardCharsets.UTF_8).length < 32) {
-        throw new IllegalArgumentException("hmac-secret: must be at least 32 bytes (256 bits)");
+        throw new ConfigException("hmac-secret", "must be at least 32 bytes (256 bits)");
       }
     }
     jwksUri.ifPresent(uri -> requireSafeUrl("jwks-uri", uri));
+    if ((jwksCa.isPresent() || jwksProxy.isPresent()) && jwksUri.isEmpty() && !discovery) {
+      throw new ConfigException(jwksCa.isPresent() ? "jwks-ca" : "jwks-proxy", "only applies to keys fetched over the network (jwks-uri or discovery)");
+    }
+    jwksProxy.ifPresent(JwtIssuerConfig::requireProxy);
     if (discovery) {
       requireSafeUrl("issuer", URI.create(issuer));
     }
     if (!clockSkew.isNegative() && clockSkew.compareTo(Duration.ofMinutes(10)) > 0) {
-      throw new IllegalArgumentException("clock-skew: at most 10m");
+      throw new ConfigException("clock-skew", "at most 10m");
     }
     if (clockSkew.isNegative()) {
-      throw new IllegalArgumentException("clock-skew: must not be negative");
+      throw new ConfigException("clock-skew", "must not be negative");
     }
     if (fromHeaders.isEmpty() && fromCookies.isEmpty() && fromParams.isEmpty()) {
-      throw new IllegalArgumentException("from-headers: no token location; configure from-headers, from-cookies or from-params");
+      throw new ConfigException("from-headers", "no token location; configure from-headers, from-cookies or from-params");
     }
     for (String param : fromParams) {
       if (param.isEmpty() || !isToken(param)) {
-        throw new IllegalArgumentException("from-params: not a parameter name: " + param);
+        throw new ConfigException("from-params", "not a parameter name: " + param);
       }
     }
     for (String cookie : fromCookies) {
       if (cookie.isEmpty() || !isToken(cookie)) {
-        throw new IllegalArgumentException("from-cookies: not a cookie name: " + cookie);
+        throw new ConfigException("from-cookies", "not a cookie name: " + cookie);
       }
     }
     for (Map.Entry<String, String> entry : claimsToHeaders.entrySet()) {
       if (entry.getKey().isBlank()) {
-        throw new IllegalArgumentException("claims-to-headers: empty claim name");
+        throw new ConfigException("claims-to-headers", "empty claim name");
       }
-      requireHeaderName(entry.getValue());
+      requireHeaderName("claims-to-headers", entry.getValue());
       // Folded as IdentityHeaders folds: backends (and the servlet wrapper) read X.Forwarded.User as X-Forwarded-User.
       if (RESERVED_HEADERS.contains(IdentityHeaders.normalize(entry.getValue()))) {
-        throw new IllegalArgumentException("claims-to-headers: " + entry.getValue() + " is reserved and cannot carry a claim");
+        throw new ConfigException("claims-to-headers", entry.getValue() + " is reserved and cannot carry a claim");
       }
     }
     if (groupsClaim.isBlank()) {
-      throw new IllegalArgumentException("groups-claim: must not be empty");
+      throw new ConfigException("groups-claim", "must not be empty");
     }
     if (maxTokenSize < 256 || maxTokenSize > 1024 * 1024) {
-      throw new IllegalArgumentException("max-token-size: must be between 256 and 1048576");
+      throw new ConfigException("max-token-size", "must be between 256 and 1048576");
     }
   }
 
@@ -212,70 +224,27 @@ public record JwtIssuerConfig(
     return new Builder(issuer);
   }
 
-  /**
-   * A builder holding this configuration, to derive a changed copy.
-   *
-   * @return a new builder
-   */
-  public Builder toBuilder() {
-    Builder builder = new Builder(issuer);
-    builder.jwksUri = jwksUri;
-    builder.jwksFile = jwksFile;
-    builder.discovery = discovery;
-    builder.audiences = audiences;
-    builder.algorithms = algorithms;
-    builder.hmacSecret = hmacSecret;
-    builder.clockSkew = clockSkew;
-    builder.fromHeaders = fromHeaders;
-    builder.fromCookies = fromCookies;
-    builder.fromParams = fromParams;
-    builder.forwardToken = forwardToken;
-    builder.claimsToHeaders = claimsToHeaders;
-    builder.groupsClaim = groupsClaim;
-    builder.maxTokenSize = maxTokenSize;
-    return builder;
-  }
-
-  /** Keeps the shared secret out of logs and exception messages. */
+  /** Names the issuer only: the rest is in the configuration file, and the shared secret must stay out of logs. */
   @Override
   public String toString() {
-    return "JwtIssuerConfig[issuer="
-        + issuer
-        + ", jwksUri="
-        + jwksUri
-        + ", jwksFile="
-        + jwksFile
-        + ", discovery="
-        + discovery
-        + ", audiences="
-        + audiences
-        + ", algorithms="
-        + algorithms
-        + ", hmacSecret="
-        + (hmacSecret.isPresent() ? "(redacted)" : "none")
-        + ", clockSkew="
-        + clockSkew
-        + ", fromHeaders="
-        + fromHeaders
-        + ", fromCookies="
-        + fromCookies
-        + ", fromParams="
-        + fromParams
-        + ", forwardToken="
-        + forwardToken
-        + ", claimsToHeaders="
-        + claimsToHeaders
-        + ", groupsClaim="
-        + groupsClaim
-        + ", maxTokenSize="
-        + maxTokenSize
-        + "]";
+    return "JwtIssuerConfig[issuer=" + issuer + (hmacSecret.isPresent() ? ", hmacSecret=(redacted)" : "") + "]";
+  }
+
+  /** A proxy is {@code http://host:port}: its traffic to an https JWKS is a CONNECT tunnel, so TLS stays end to end. */
+  private static void requireProxy(URI proxy) {
+    String scheme = proxy.getScheme() == null ? "" : proxy.getScheme().toLowerCase(Locale.ROOT);
+    if (!scheme.equals("http") || proxy.getHost() == null || proxy.getPort() < 1) {
+      throw new ConfigException("jwks-proxy", "expected http://host:port, found " + proxy);
+    }
+    if (proxy.getRawUserInfo() != null || (proxy.getRawPath() != null && !proxy.getRawPath().isEmpty() && !proxy.getRawPath().equals("/"))) {
+      throw new ConfigException("jwks-proxy", "must be http://host:port only, without user info or path");
+    }
   }
 
   private static void requireSafeUrl(String key, URI uri) {
     String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
     if (uri.getHost() == null) {
-      throw new IllegalArgumentException(key + ": not an absolute URL: " + uri);
+      throw new ConfigException(key, "not an absolute URL: " + uri);
     }
     if (scheme.equals("https")) {
       return;
@@ -284,12 +253,12 @@ public record JwtIssuerConfig(
     if (scheme.equals("http") && Upstreams.isLocal(uri)) {
       return;
     }
-    throw new IllegalArgumentException(key + ": must be an https URL (http only on a loopback address): " + uri);
+    throw new ConfigException(key, "must be an https URL (http only on a loopback address): " + uri);
   }
 
-  private static void requireHeaderName(String name) {
+  private static void requireHeaderName(String key, String name) {
     if (name.isEmpty() || !isToken(name)) {
-      throw new IllegalArgumentException("not a header name: " + name);
+      throw new ConfigException(key, "not a header name: " + name);
     }
   }
 
@@ -309,6 +278,8 @@ public record JwtIssuerConfig(
     private final String issuer;
     private Optional<URI> jwksUri = Optional.empty();
     private Optional<Path> jwksFile = Optional.empty();
+    private Optional<Path> jwksCa = Optional.empty();
+    private Optional<URI> jwksProxy = Optional.empty();
     private boolean discovery;
     private List<String> audiences = List.of();
     private List<String> algorithms = List.of();
@@ -345,6 +316,28 @@ public record JwtIssuerConfig(
      */
     public Builder jwksFile(Path file) {
       this.jwksFile = Optional.of(file);
+      return this;
+    }
+
+    /**
+     * Sets the CAs trusted when fetching keys over the network.
+     *
+     * @param bundle a PEM file of CA certificates
+     * @return this builder
+     */
+    public Builder jwksCa(Path bundle) {
+      this.jwksCa = Optional.of(bundle);
+      return this;
+    }
+
+    /**
+     * Sets the HTTP proxy keys are fetched through.
+     *
+     * @param proxy {@code http://host:port}
+     * @return this builder
+     */
+    public Builder jwksProxy(URI proxy) {
+      this.jwksProxy = Optional.of(proxy);
       return this;
     }
 
@@ -502,7 +495,7 @@ public record JwtIssuerConfig(
         }
       }
       return new JwtIssuerConfig(
-          issuer, jwksUri, jwksFile, discovery, audiences, effectiveAlgorithms, hmacSecret, clockSkew, fromHeaders,
+          issuer, jwksUri, jwksFile, jwksCa, jwksProxy, discovery, audiences, effectiveAlgorithms, hmacSecret, clockSkew, fromHeaders,
           fromCookies, fromParams, forwardToken, claimsToHeaders, groupsClaim, maxTokenSize);
     }
   }

@@ -1,6 +1,5 @@
 package dev.gatehouse.config;
 
-import dev.gatehouse.tls.TlsProfile;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
@@ -78,22 +77,22 @@ public record TlsConfig(
     cipherSuites = List.copyOf(cipherSuites);
     boolean pem = certificate.isPresent() || privateKey.isPresent();
     if (pem && keystore.isPresent()) {
-      throw new IllegalArgumentException("give either certificate and private-key, or keystore, not both");
+      throw new ConfigException("keystore", "give either certificate and private-key, or keystore, not both");
     }
     if (!pem && keystore.isEmpty()) {
-      throw new IllegalArgumentException("give certificate and private-key (PEM), or keystore (PKCS#12)");
+      throw new ConfigException("", "give certificate and private-key (PEM), or keystore (PKCS#12)");
     }
     if (pem && (certificate.isEmpty() || privateKey.isEmpty())) {
-      throw new IllegalArgumentException("certificate and private-key go together");
+      throw new ConfigException(certificate.isEmpty() ? "certificate" : "private-key", "certificate and private-key go together");
     }
     if (clientAuth != ClientAuth.NONE && clientCa.isEmpty()) {
-      throw new IllegalArgumentException("client-auth " + clientAuth.configName() + " needs client-ca");
+      throw new ConfigException("client-auth", clientAuth.configName() + " needs client-ca");
     }
     if (clientAuth == ClientAuth.NONE && (clientCa.isPresent() || crl.isPresent())) {
-      throw new IllegalArgumentException("client-ca and crl need client-auth want or need");
+      throw new ConfigException("client-auth", "none, but client-ca or crl is set; they need client-auth want or need");
     }
     if (protocols.isEmpty() || cipherSuites.isEmpty()) {
-      throw new IllegalArgumentException("protocols and cipher-suites must not be empty");
+      throw new ConfigException("protocols", "protocols and cipher-suites must not be empty");
     }
   }
 

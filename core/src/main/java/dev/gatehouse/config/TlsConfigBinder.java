@@ -1,6 +1,5 @@
 package dev.gatehouse.config;
 
-import dev.gatehouse.tls.TlsProfile;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,17 +13,17 @@ final class TlsConfigBinder {
   private TlsConfigBinder() {}
 
   static TlsConfig bind(ConfigNode node) {
-    Optional<Path> certificate = file(node, "certificate");
-    Optional<Path> privateKey = file(node, "private-key");
-    Optional<String> privateKeyPassword = password(node, "private-key-password");
-    Optional<Path> keystore = file(node, "keystore");
-    Optional<String> keystorePassword = password(node, "keystore-password");
-    Optional<Path> clientCa = file(node, "client-ca");
-    Optional<TlsConfig.ClientAuth> clientAuth = node.string("client-auth").map(value -> clientAuth(node, value));
-    Optional<Path> crl = file(node, "crl");
-    TlsProfile profile = node.string("profile").map(value -> profile(node, value)).orElse(TlsProfile.DEFAULT);
-    Optional<List<String>> protocolOverride = node.commaSeparatedStrings("protocols");
-    Optional<List<String>> suiteOverride = node.commaSeparatedStrings("cipher-suites");
+    Optional<Path> certificate = node.get(ConfigSchema.TLS_CERTIFICATE);
+    Optional<Path> privateKey = node.get(ConfigSchema.TLS_PRIVATE_KEY);
+    Optional<String> privateKeyPassword = password(node, ConfigSchema.TLS_PRIVATE_KEY_PASSWORD, ConfigSchema.TLS_PRIVATE_KEY_PASSWORD_FILE);
+    Optional<Path> keystore = node.get(ConfigSchema.TLS_KEYSTORE);
+    Optional<String> keystorePassword = password(node, ConfigSchema.TLS_KEYSTORE_PASSWORD, ConfigSchema.TLS_KEYSTORE_PASSWORD_FILE);
+    Optional<Path> clientCa = node.get(ConfigSchema.TLS_CLIENT_CA);
+    Optional<TlsConfig.ClientAuth> clientAuth = node.get(ConfigSchema.TLS_CLIENT_AUTH);
+    Optional<Path> crl = node.get(ConfigSchema.TLS_CRL);
+    TlsProfile profile = node.get(ConfigSchema.TLS_PROFILE, TlsProfile.DEFAULT);
+    Optional<List<String>> protocolOverride = node.get(ConfigSchema.TLS_PROTOCOLS);
+    Optional<List<String>> suiteOverride = node.get(ConfigSchema.TLS_CIPHER_SUITES);
     node.rejectUnknownKeys();
 
     List<String> protocols;
@@ -50,22 +49,18 @@ final class TlsConfigBinder {
     try {
       return new TlsConfig(
           certificate, privateKey, privateKeyPassword, keystore, keystorePassword, clientCa, auth, crl, profile, protocols, cipherSuites);
-    } catch (IllegalArgumentException e) {
-      throw new ConfigException(node.path(), e.getMessage());
+    } catch (ConfigException e) {
+      throw e.within(node.path());
     }
   }
 
-  private static Optional<Path> file(ConfigNode node, String key) {
-    return node.string(key).map(value -> ConfigLoader.readableFile(node.keyPath(key), value));
-  }
-
-  /** {@code key} holds the password itself, {@code key-file} a file whose first line is the password. */
-  private static Optional<String> password(ConfigNode node, String key) {
-    // ConfigNode never puts a value into its messages, so the password stays out of errors.
-    Optional<String> inline = node.string(key);
-    Optional<Path> file = file(node, key + "-file");
+  /** The password itself, or the first line of a file holding it. */
+  private static Optional<String> password(ConfigNode node, ConfigKey<String> inlineKey, ConfigKey<Path> fileKey) {
+    // A secret key's value never enters an error message (ConfigNode sees to that).
+    Optional<String> inline = node.get(inlineKey);
+    Optional<Path> file = node.get(fileKey);
     if (inline.isPresent() && file.isPresent()) {
-      throw new ConfigException(node.keyPath(key), "give " + key + " or " + key + "-file, not both");
+      throw new ConfigException(node.keyPath(inlineKey.name()), "give " + inlineKey.name() + " or " + fileKey.name() + ", not both");
     }
     if (file.isEmpty()) {
       return inline;
@@ -75,28 +70,11 @@ final class TlsConfigBinder {
       int newline = text.indexOf('\n');
       String password = (newline < 0 ? text : text.substring(0, newline)).replace("\r", "");
       if (password.isEmpty()) {
-        throw new ConfigException(node.keyPath(key + "-file"), "the file " + file.get() + " is empty");
+        throw new ConfigException(node.keyPath(fileKey.name()), "the file " + file.get() + " is empty");
       }
       return Optional.of(password);
     } catch (IOException e) {
-      throw new ConfigException(node.keyPath(key + "-file"), "cannot read " + file.get() + ": " + e.getMessage());
-    }
-  }
-
-  private static TlsConfig.ClientAuth clientAuth(ConfigNode node, String value) {
-    return switch (value) {
-      case "none" -> TlsConfig.ClientAuth.NONE;
-      case "want" -> TlsConfig.ClientAuth.WANT;
-      case "need" -> TlsConfig.ClientAuth.NEED;
-      default -> throw new ConfigException(node.keyPath("client-auth"), "expected none, want or need, found " + value);
-    };
-  }
-
-  private static TlsProfile profile(ConfigNode node, String value) {
-    try {
-      return TlsProfile.parse(value);
-    } catch (IllegalArgumentException e) {
-      throw new ConfigException(node.keyPath("profile"), e.getMessage());
+      throw new ConfigException(node.keyPath(fileKey.name()), "cannot read " + file.get() + ": " + e.getMessage());
     }
   }
 }

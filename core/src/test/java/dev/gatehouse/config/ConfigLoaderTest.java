@@ -187,8 +187,8 @@ class ConfigLoaderTest {
 
   @Test
   void listenAcceptsBracketedIpv6AndBarePort() {
-    assertThat(ConfigLoader.hostPort("[::1]:8000").getHostString()).isEqualTo("::1");
-    assertThat(ConfigLoader.hostPort(":8000").getHostString()).isEqualTo("0.0.0.0");
+    assertThat(ConfigType.hostPort("[::1]:8000").getHostString()).isEqualTo("::1");
+    assertThat(ConfigType.hostPort(":8000").getHostString()).isEqualTo("0.0.0.0");
   }
 
   @Test

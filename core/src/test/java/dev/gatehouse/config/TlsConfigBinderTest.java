@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.gatehouse.testing.TestCertificate;
-import dev.gatehouse.tls.TlsProfile;
+import dev.gatehouse.config.TlsProfile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -131,13 +131,13 @@ class TlsConfigBinderTest {
 
   @Test
   void combinationsAreChecked() {
-    assertThatThrownBy(() -> load("{certificate: CERT}")).hasMessage("tls: certificate and private-key go together");
+    assertThatThrownBy(() -> load("{certificate: CERT}")).hasMessage("tls.private-key: certificate and private-key go together");
     assertThatThrownBy(() -> load("{profile: modern}")).hasMessage("tls: give certificate and private-key (PEM), or keystore (PKCS#12)");
     assertThatThrownBy(() -> load("{certificate: CERT, private-key: KEY, keystore: CERT}"))
-        .hasMessage("tls: give either certificate and private-key, or keystore, not both");
-    assertThatThrownBy(() -> load("{certificate: CERT, private-key: KEY, client-auth: need}")).hasMessage("tls: client-auth need needs client-ca");
+        .hasMessage("tls.keystore: give either certificate and private-key, or keystore, not both");
+    assertThatThrownBy(() -> load("{certificate: CERT, private-key: KEY, client-auth: need}")).hasMessage("tls.client-auth: need needs client-ca");
     assertThatThrownBy(() -> load("{certificate: CERT, private-key: KEY, client-ca: CA, client-auth: none}"))
-        .hasMessage("tls: client-ca and crl need client-auth want or need");
+        .hasMessage("tls.client-auth: none, but client-ca or crl is set; they need client-auth want or need");
     assertThatThrownBy(() -> load("{certificate: CERT, private-key: KEY, client-auth: maybe}"))
         .hasMessage("tls.client-auth: expected none, want or need, found maybe");
     assertThatThrownBy(() -> load("{certificate: CERT, private-key: KEY, profile: old}"))

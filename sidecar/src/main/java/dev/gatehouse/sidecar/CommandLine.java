@@ -205,7 +205,7 @@ record CommandLine(Action action, Optional<Path> configFile, Map<String, String>
       return ConfigLoader.load(configFile, overrides).tls().isPresent();
     } catch (ConfigException e) {
       // Incomplete without the throwaway certificate (say, only tls.profile is set): the real load reports the rest.
-      return e.getMessage().contains("not both");
+      return e.key().equals("tls.keystore");
     }
   }
 

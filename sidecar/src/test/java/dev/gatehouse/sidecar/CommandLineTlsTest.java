@@ -8,7 +8,7 @@ import dev.gatehouse.config.GatehouseConfig;
 import dev.gatehouse.config.TlsConfig;
 import dev.gatehouse.testing.TestCertificate;
 import dev.gatehouse.tls.SelfSignedCertificate;
-import dev.gatehouse.tls.TlsProfile;
+import dev.gatehouse.config.TlsProfile;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package dev.gatehouse.tls;
+package dev.gatehouse.config;
 
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;

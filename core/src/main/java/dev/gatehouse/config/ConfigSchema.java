@@ -1,0 +1,447 @@
+package dev.gatehouse.config;
+
+import dev.gatehouse.config.ConfigKey.Scope;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Every key of the configuration tree, each declared once: the one place a new key is added.
+ *
+ * <p>The binders read values through these keys (so a value is parsed and checked the same way wherever it came from,
+ * and an error names the key), the loader refuses any key not declared here, the sidecar builds its flags, {@code
+ * GATEHOUSE_*} variables and {@code --help} from the keys that have a flag, and the Spring Boot starter binds {@code
+ * gatehouse.*} and publishes its configuration metadata from the same list.
+ */
+public final class ConfigSchema {
+
+  private static final List<ConfigKey<?>> KEYS = new ArrayList<>();
+
+  // --- the sidecar's listener and upstream
+
+  /** {@code listen}. */
+  public static final ConfigKey<InetSocketAddress> LISTEN =
+      declare(key("listen", ConfigType.HOST_PORT, "Address the sidecar listens on.").defaultValue("0.0.0.0:8000").scope(Scope.SIDECAR).flag("--listen", "HOST:PORT"));
+
+  /** {@code upstream}. */
+  public static final ConfigKey<URI> UPSTREAM =
+      declare(
+          key("upstream", ConfigType.UPSTREAM, "Where the sidecar forwards allowed requests: http://127.0.0.1:8080 or unix:/path/app.sock.")
+              .scope(Scope.SIDECAR)
+              .flag("--upstream", "URL"));
+
+  /** {@code allow-remote-upstream}. */
+  public static final ConfigKey<Boolean> ALLOW_REMOTE_UPSTREAM =
+      declare(
+          key("allow-remote-upstream", ConfigType.BOOLEAN, "Whether the upstream may be an address other than loopback.")
+              .defaultValue("false")
+              .scope(Scope.SIDECAR)
+              .flagSwitch("--allow-remote-upstream"));
+
+  /** {@code admin}: known, not yet served; refused rather than ignored. */
+  public static final ConfigKey<InetSocketAddress> ADMIN =
+      declare(key("admin", ConfigType.HOST_PORT, "Address of the admin listener (/livez, /readyz, /metrics).").scope(Scope.SIDECAR));
+
+  // --- tls (sidecar)
+
+  /** {@code tls}. */
+  public static final ConfigKey<Void> TLS = declare(key("tls", ConfigType.SECTION, "The sidecar's TLS listener; a client CA turns on mTLS.").scope(Scope.SIDECAR));
+
+  /** {@code tls.certificate}. */
+  public static final ConfigKey<Path> TLS_CERTIFICATE =
+      declare(key("tls.certificate", ConfigType.FILE, "PEM certificate chain, leaf first.").scope(Scope.SIDECAR).flag("--tls-cert", "FILE"));
+
+  /** {@code tls.private-key}. */
+  public static final ConfigKey<Path> TLS_PRIVATE_KEY =
+      declare(
+          key("tls.private-key", ConfigType.FILE, "PEM private key of the certificate (PKCS#1, PKCS#8 or SEC1, optionally encrypted).")
+              .scope(Scope.SIDECAR)
+              .flag("--tls-key", "FILE"));
+
+  /** {@code tls.private-key-password}. */
+  public static final ConfigKey<String> TLS_PRIVATE_KEY_PASSWORD =
+      declare(key("tls.private-key-password", ConfigType.RAW_STRING, "Password of an encrypted private key.").scope(Scope.SIDECAR).secret());
+
+  /** {@code tls.private-key-password-file}. */
+  public static final ConfigKey<Path> TLS_PRIVATE_KEY_PASSWORD_FILE =
+      declare(
+          key("tls.private-key-password-file", ConfigType.FILE, "File whose first line is the password of an encrypted private key.")
+              .scope(Scope.SIDECAR)
+              .flag("--tls-key-password-file", "FILE"));
+
+  /** {@code tls.keystore}. */
+  public static final ConfigKey<Path> TLS_KEYSTORE =
+      declare(key("tls.keystore", ConfigType.FILE, "PKCS#12 keystore holding the key and chain, instead of PEM files.").scope(Scope.SIDECAR));
+
+  /** {@code tls.keystore-password}. */
+  public static final ConfigKey<String> TLS_KEYSTORE_PASSWORD =
+      declare(key("tls.keystore-password", ConfigType.RAW_STRING, "Password of the keystore.").scope(Scope.SIDECAR).secret());
+
+  /** {@code tls.keystore-password-file}. */
+  public static final ConfigKey<Path> TLS_KEYSTORE_PASSWORD_FILE =
+      declare(key("tls.keystore-password-file", ConfigType.FILE, "File whose first line is the keystore's password.").scope(Scope.SIDECAR));
+
+  /** {@code tls.client-ca}. */
+  public static final ConfigKey<Path> TLS_CLIENT_CA =
+      declare(
+          key("tls.client-ca", ConfigType.FILE, "PEM bundle of the CAs that sign client certificates; turns on mTLS.")
+              .scope(Scope.SIDECAR)
+              .flag("--client-ca", "FILE"));
+
+  /** {@code tls.client-auth}. */
+  public static final ConfigKey<TlsConfig.ClientAuth> TLS_CLIENT_AUTH =
+      declare(
+          key(
+                  "tls.client-auth",
+                  ConfigType.oneOf(ConfigType.lowerCaseNames(TlsConfig.ClientAuth.values()), TlsConfig.ClientAuth.class),
+                  "Whether a client certificate is required (need), asked for (want) or not asked for (none); need when client-ca is set.")
+              .scope(Scope.SIDECAR)
+              .flag("--client-auth", "MODE"));
+
+  /** {@code tls.crl}. */
+  public static final ConfigKey<Path> TLS_CRL =
+      declare(key("tls.crl", ConfigType.FILE, "PEM or DER certificate revocation list checked for client certificates.").scope(Scope.SIDECAR));
+
+  /** {@code tls.profile}. */
+  public static final ConfigKey<TlsProfile> TLS_PROFILE =
+      declare(
+          key(
+                  "tls.profile",
+                  ConfigType.oneOf(ConfigType.lowerCaseNames(TlsProfile.values()), TlsProfile.class),
+                  "Protocols and cipher suites: modern (TLS 1.3 only) or intermediate (TLS 1.2 and 1.3, AEAD suites only).")
+              .defaultValue("intermediate")
+              .scope(Scope.SIDECAR)
+              .flag("--tls-profile", "NAME"));
+
+  /** {@code tls.protocols}. */
+  public static final ConfigKey<List<String>> TLS_PROTOCOLS =
+      declare(key("tls.protocols", ConfigType.COMMA_SEPARATED_LIST, "Narrows the profile's protocols, such as TLSv1.3.").scope(Scope.SIDECAR));
+
+  /** {@code tls.cipher-suites}. */
+  public static final ConfigKey<List<String>> TLS_CIPHER_SUITES =
+      declare(key("tls.cipher-suites", ConfigType.COMMA_SEPARATED_LIST, "Narrows the profile's cipher suites (IANA names).").scope(Scope.SIDECAR));
+
+  // --- authentication
+
+  /** {@code authentication}. */
+  public static final ConfigKey<Void> AUTHENTICATION = declare(key("authentication", ConfigType.SECTION, "Ways for callers to prove who they are."));
+
+  /** {@code authentication.basic}. */
+  public static final ConfigKey<Void> BASIC = declare(key("authentication.basic", ConfigType.SECTION, "HTTP Basic authentication against an htpasswd file."));
+
+  /** {@code authentication.basic.realm}. */
+  public static final ConfigKey<String> BASIC_REALM =
+      declare(key("authentication.basic.realm", ConfigType.STRING, "Realm named in the challenge.").defaultValue(BasicConfig.DEFAULT_REALM).flag("--realm", "NAME"));
+
+  /** {@code authentication.basic.htpasswd}. */
+  public static final ConfigKey<Path> BASIC_HTPASSWD =
+      declare(
+          key("authentication.basic.htpasswd", ConfigType.FILE, "htpasswd file of users and password hashes (bcrypt, {SHA}, {SSHA}, $apr1$, SHA-crypt).")
+              .flag("--htpasswd", "FILE"));
+
+  /** {@code authentication.jwt}. */
+  public static final ConfigKey<Void> JWT = declare(key("authentication.jwt", ConfigType.SECTION_LIST, "Issuers whose JWT bearer tokens are accepted."));
+
+  /** {@code authentication.jwt[].issuer}. */
+  public static final ConfigKey<String> JWT_ISSUER = declare(key("authentication.jwt[].issuer", ConfigType.STRING, "Exact iss value of the issuer's tokens."));
+
+  /** {@code authentication.jwt[].jwks-uri}. */
+  public static final ConfigKey<URI> JWT_JWKS_URI =
+      declare(key("authentication.jwt[].jwks-uri", ConfigType.URL, "URL of the issuer's JSON Web Key Set; https, or http on a loopback address."));
+
+  /** {@code authentication.jwt[].jwks-file}. */
+  public static final ConfigKey<Path> JWT_JWKS_FILE =
+      declare(key("authentication.jwt[].jwks-file", ConfigType.FILE, "Local JSON Web Key Set file, instead of a URL."));
+
+  /** {@code authentication.jwt[].discovery}. */
+  public static final ConfigKey<Boolean> JWT_DISCOVERY =
+      declare(
+          key("authentication.jwt[].discovery", ConfigType.BOOLEAN, "Whether to find the JWKS URL in the issuer's /.well-known/openid-configuration.")
+              .defaultValue("false"));
+
+  /** {@code authentication.jwt[].audiences}. */
+  public static final ConfigKey<List<String>> JWT_AUDIENCES =
+      declare(key("authentication.jwt[].audiences", ConfigType.LIST, "Accepted aud values; when empty, aud is not checked."));
+
+  /** {@code authentication.jwt[].algorithms}. */
+  public static final ConfigKey<List<String>> JWT_ALGORITHMS =
+      declare(key("authentication.jwt[].algorithms", ConfigType.LIST, "Accepted JWS algorithms; every asymmetric one when empty, HS* only with a secret."));
+
+  /** {@code authentication.jwt[].hmac-secret}. */
+  public static final ConfigKey<String> JWT_HMAC_SECRET =
+      declare(key("authentication.jwt[].hmac-secret", ConfigType.STRING, "Shared secret for HS256, HS384 and HS512, at least 32 bytes.").secret());
+
+  /** {@code authentication.jwt[].hmac-secret-file}. */
+  public static final ConfigKey<Path> JWT_HMAC_SECRET_FILE =
+      declare(key("authentication.jwt[].hmac-secret-file", ConfigType.FILE, "File holding the shared secret."));
+
+  /** {@code authentication.jwt[].clock-skew}. */
+  public static final ConfigKey<Duration> JWT_CLOCK_SKEW =
+      declare(key("authentication.jwt[].clock-skew", ConfigType.DURATION, "Allowed clock skew for exp, nbf and iat, at most 10m.").defaultValue("60s"));
+
+  /** {@code authentication.jwt[].from-headers}. */
+  public static final ConfigKey<Void> JWT_FROM_HEADERS =
+      declare(
+          key(
+              "authentication.jwt[].from-headers",
+              ConfigType.SECTION_LIST,
+              "Request headers that carry the token, each with the prefix before it; Authorization with \"Bearer \" when no location is set."));
+
+  /** {@code authentication.jwt[].from-headers[].name}. */
+  public static final ConfigKey<String> JWT_FROM_HEADER_NAME =
+      declare(key("authentication.jwt[].from-headers[].name", ConfigType.STRING, "Header name, such as Authorization."));
+
+  /** {@code authentication.jwt[].from-headers[].prefix}. */
+  public static final ConfigKey<String> JWT_FROM_HEADER_PREFIX =
+      declare(key("authentication.jwt[].from-headers[].prefix", ConfigType.RAW_STRING, "Text before the token, such as \"Bearer \"; matched case-insensitively."));
+
+  /** {@code authentication.jwt[].from-cookies}. */
+  public static final ConfigKey<List<String>> JWT_FROM_COOKIES =
+      declare(key("authentication.jwt[].from-cookies", ConfigType.LIST, "Cookies that carry the token."));
+
+  /** {@code authentication.jwt[].from-params}. */
+  public static final ConfigKey<List<String>> JWT_FROM_PARAMS =
+      declare(key("authentication.jwt[].from-params", ConfigType.LIST, "Query parameters that carry the token; none unless set, since URLs end up in logs."));
+
+  /** {@code authentication.jwt[].forward-token}. */
+  public static final ConfigKey<Boolean> JWT_FORWARD_TOKEN =
+      declare(key("authentication.jwt[].forward-token", ConfigType.BOOLEAN, "Whether the application receives the token header.").defaultValue("false"));
+
+  /** {@code authentication.jwt[].claims-to-headers}. */
+  public static final ConfigKey<Map<String, String>> JWT_CLAIMS_TO_HEADERS =
+      declare(key("authentication.jwt[].claims-to-headers", ConfigType.MAP, "Request headers for the application, by claim name (a dotted path)."));
+
+  /** {@code authentication.jwt[].groups-claim}. */
+  public static final ConfigKey<String> JWT_GROUPS_CLAIM =
+      declare(
+          key("authentication.jwt[].groups-claim", ConfigType.STRING, "Claim holding the caller's groups, a dotted path such as realm_access.roles.")
+              .defaultValue(JwtIssuerConfig.DEFAULT_GROUPS_CLAIM));
+
+  /** {@code authentication.jwt[].max-token-size}. */
+  public static final ConfigKey<Integer> JWT_MAX_TOKEN_SIZE =
+      declare(key("authentication.jwt[].max-token-size", ConfigType.SIZE, "Longest token accepted, such as 16384 or 16KiB.").defaultValue("16KiB"));
+
+  /** {@code authentication.jwt[].jwks-ca}. */
+  public static final ConfigKey<Path> JWT_JWKS_CA =
+      declare(
+          key("authentication.jwt[].jwks-ca", ConfigType.FILE, "PEM bundle of CAs trusted when fetching the JWKS and discovery documents, instead of the JDK's."));
+
+  /** {@code authentication.jwt[].jwks-proxy}. */
+  public static final ConfigKey<URI> JWT_JWKS_PROXY =
+      declare(key("authentication.jwt[].jwks-proxy", ConfigType.URL, "HTTP proxy for fetching the JWKS and discovery documents, such as http://proxy:3128."));
+
+  /** {@code authentication.client-certificate}. */
+  public static final ConfigKey<Void> CLIENT_CERTIFICATE =
+      declare(key("authentication.client-certificate", ConfigType.SECTION, "Authentication by the TLS client certificate the server verified."));
+
+  /** {@code authentication.client-certificate.enabled}. */
+  public static final ConfigKey<Boolean> CLIENT_CERTIFICATE_ENABLED =
+      declare(
+          key("authentication.client-certificate.enabled", ConfigType.BOOLEAN, "Whether callers are named by their client certificate: SPIFFE ID, else subject CN.")
+              .defaultValue("true")
+              .flagSwitch("--client-cert-auth"));
+
+  // --- authorization
+
+  /** {@code authorization}. */
+  public static final ConfigKey<Void> AUTHORIZATION = declare(key("authorization", ConfigType.SECTION, "Rules deciding which requests are let through."));
+
+  /** {@code authorization.audit}. */
+  public static final ConfigKey<AuthorizationConfig.Audit> AUTHORIZATION_AUDIT =
+      declare(
+          key(
+                  "authorization.audit",
+                  ConfigType.oneOf(ConfigType.lowerCaseNames(AuthorizationConfig.Audit.values()), AuthorizationConfig.Audit.class),
+                  "Which decisions are written to the gatehouse.audit log as JSON: denied, all or none.")
+              .defaultValue("denied"));
+
+  /** {@code authorization.rules}. */
+  public static final ConfigKey<Void> RULES =
+      declare(key("authorization.rules", ConfigType.SECTION_LIST, "Authorization rules: deny rules first, then allow rules."));
+
+  /** {@code authorization.rules[].name}. */
+  public static final ConfigKey<String> RULE_NAME =
+      declare(key("authorization.rules[].name", ConfigType.STRING, "Name for logs, the audit line and check; rules[i] when absent."));
+
+  /** {@code authorization.rules[].action}. */
+  public static final ConfigKey<RuleConfig.Action> RULE_ACTION =
+      declare(
+          key(
+              "authorization.rules[].action",
+              ConfigType.oneOf(ConfigType.lowerCaseNames(RuleConfig.Action.values()), RuleConfig.Action.class),
+              "What a matching rule does: allow or deny."));
+
+  /** {@code authorization.rules[].from}. */
+  public static final ConfigKey<Void> RULE_FROM = declare(key("authorization.rules[].from", ConfigType.SECTION, "Conditions on the caller."));
+
+  /** {@code authorization.rules[].from.principals}. */
+  public static final ConfigKey<List<String>> FROM_PRINCIPALS =
+      declare(key("authorization.rules[].from.principals", ConfigType.LIST, "Principal names: exact, prefix*, *suffix, or * for any authenticated caller."));
+
+  /** {@code authorization.rules[].from.not-principals}. */
+  public static final ConfigKey<List<String>> FROM_NOT_PRINCIPALS =
+      declare(key("authorization.rules[].from.not-principals", ConfigType.LIST, "Principal names that must not match."));
+
+  /** {@code authorization.rules[].from.namespaces}. */
+  public static final ConfigKey<List<String>> FROM_NAMESPACES =
+      declare(key("authorization.rules[].from.namespaces", ConfigType.LIST, "Kubernetes namespaces of the caller's SPIFFE ID."));
+
+  /** {@code authorization.rules[].from.not-namespaces}. */
+  public static final ConfigKey<List<String>> FROM_NOT_NAMESPACES =
+      declare(key("authorization.rules[].from.not-namespaces", ConfigType.LIST, "Namespaces that must not match."));
+
+  /** {@code authorization.rules[].from.groups}. */
+  public static final ConfigKey<List<String>> FROM_GROUPS = declare(key("authorization.rules[].from.groups", ConfigType.LIST, "Groups of the caller."));
+
+  /** {@code authorization.rules[].from.not-groups}. */
+  public static final ConfigKey<List<String>> FROM_NOT_GROUPS =
+      declare(key("authorization.rules[].from.not-groups", ConfigType.LIST, "Groups the caller must not be in."));
+
+  /** {@code authorization.rules[].from.ip-blocks}. */
+  public static final ConfigKey<List<String>> FROM_IP_BLOCKS =
+      declare(key("authorization.rules[].from.ip-blocks", ConfigType.LIST, "IPv4 or IPv6 addresses or CIDR blocks of the direct peer."));
+
+  /** {@code authorization.rules[].from.not-ip-blocks}. */
+  public static final ConfigKey<List<String>> FROM_NOT_IP_BLOCKS =
+      declare(key("authorization.rules[].from.not-ip-blocks", ConfigType.LIST, "Blocks the peer must not be in."));
+
+  /** {@code authorization.rules[].to}. */
+  public static final ConfigKey<Void> RULE_TO = declare(key("authorization.rules[].to", ConfigType.SECTION, "Conditions on the request."));
+
+  /** {@code authorization.rules[].to.methods}. */
+  public static final ConfigKey<List<String>> TO_METHODS = declare(key("authorization.rules[].to.methods", ConfigType.LIST, "Request methods, in upper case."));
+
+  /** {@code authorization.rules[].to.not-methods}. */
+  public static final ConfigKey<List<String>> TO_NOT_METHODS =
+      declare(key("authorization.rules[].to.not-methods", ConfigType.LIST, "Methods that must not match."));
+
+  /** {@code authorization.rules[].to.paths}. */
+  public static final ConfigKey<List<String>> TO_PATHS =
+      declare(key("authorization.rules[].to.paths", ConfigType.LIST, "Canonical paths: exact, /prefix/*, *suffix, *, or templates with {*} and {**}."));
+
+  /** {@code authorization.rules[].to.not-paths}. */
+  public static final ConfigKey<List<String>> TO_NOT_PATHS = declare(key("authorization.rules[].to.not-paths", ConfigType.LIST, "Paths that must not match."));
+
+  /** {@code authorization.rules[].to.hosts}. */
+  public static final ConfigKey<List<String>> TO_HOSTS =
+      declare(key("authorization.rules[].to.hosts", ConfigType.LIST, "Host header values, case-insensitive, port ignored unless given."));
+
+  /** {@code authorization.rules[].to.not-hosts}. */
+  public static final ConfigKey<List<String>> TO_NOT_HOSTS = declare(key("authorization.rules[].to.not-hosts", ConfigType.LIST, "Hosts that must not match."));
+
+  /** {@code authorization.rules[].to.ports}. */
+  public static final ConfigKey<List<String>> TO_PORTS = declare(key("authorization.rules[].to.ports", ConfigType.LIST, "Local ports the request arrived on."));
+
+  /** {@code authorization.rules[].to.not-ports}. */
+  public static final ConfigKey<List<String>> TO_NOT_PORTS = declare(key("authorization.rules[].to.not-ports", ConfigType.LIST, "Ports that must not match."));
+
+  /** {@code authorization.rules[].when}. */
+  public static final ConfigKey<Void> RULE_WHEN =
+      declare(key("authorization.rules[].when", ConfigType.SECTION_LIST, "Further conditions on JWT claims and request headers, all of which must hold."));
+
+  /** {@code authorization.rules[].when[].key}. */
+  public static final ConfigKey<String> WHEN_KEY =
+      declare(key("authorization.rules[].when[].key", ConfigType.STRING, "claims.<name> for a JWT claim, or request.headers[<Name>] for a request header."));
+
+  /** {@code authorization.rules[].when[].values}. */
+  public static final ConfigKey<List<String>> WHEN_VALUES =
+      declare(key("authorization.rules[].when[].values", ConfigType.LIST, "Values of which one must match."));
+
+  /** {@code authorization.rules[].when[].not-values}. */
+  public static final ConfigKey<List<String>> WHEN_NOT_VALUES =
+      declare(key("authorization.rules[].when[].not-values", ConfigType.LIST, "Values none of which may match."));
+
+  // --- Spring Boot only
+
+  /** {@code enabled} (Spring Boot). */
+  public static final ConfigKey<Boolean> SPRING_ENABLED =
+      declare(key("enabled", ConfigType.BOOLEAN, "Whether to enable Gatehouse when gatehouse properties are set.").defaultValue("true").scope(Scope.SPRING));
+
+  /** {@code filter} (Spring Boot). */
+  public static final ConfigKey<Void> SPRING_FILTER = declare(key("filter", ConfigType.SECTION, "Servlet filter settings.").scope(Scope.SPRING));
+
+  /** {@code filter.order} (Spring Boot). */
+  public static final ConfigKey<Integer> SPRING_FILTER_ORDER =
+      declare(
+          key("filter.order", ConfigType.INTEGER, "Order of the Gatehouse filter; before Spring Security's filter (-100) by default.")
+              .defaultValue("-110")
+              .scope(Scope.SPRING));
+
+  private static final List<ConfigKey<?>> ALL = List.copyOf(KEYS);
+  private static final Map<String, List<ConfigKey<?>>> CHILDREN = children(ALL);
+
+  private ConfigSchema() {}
+
+  /**
+   * Every declared key, sections included, in declaration order (parents before their children).
+   *
+   * @return the keys
+   */
+  public static List<ConfigKey<?>> keys() {
+    return ALL;
+  }
+
+  /**
+   * The key with a path, such as {@code authentication.jwt[].issuer}.
+   *
+   * @param path the path, with {@code []} for list elements
+   * @return the key; empty when no such key is declared
+   */
+  public static Optional<ConfigKey<?>> key(String path) {
+    for (ConfigKey<?> key : ALL) {
+      if (key.path().equals(path)) {
+        return Optional.of(key);
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * The keys directly inside a section.
+   *
+   * @param section the section's path, {@code ""} for the top level
+   * @return the keys, in declaration order; empty for an unknown section
+   */
+  public static List<ConfigKey<?>> children(String section) {
+    return CHILDREN.getOrDefault(section, List.of());
+  }
+
+  /**
+   * The schema path of a concrete key path: list indexes become {@code []}, as in {@code authentication.jwt[0].issuer}
+   * to {@code authentication.jwt[].issuer}.
+   *
+   * @param keyPath a path as error messages write it
+   * @return the path as keys declare it
+   */
+  public static String schemaPath(String keyPath) {
+    return keyPath.replaceAll("\\[\\d+]", "[]");
+  }
+
+  private static Map<String, List<ConfigKey<?>>> children(List<ConfigKey<?>> keys) {
+    Map<String, List<ConfigKey<?>>> children = new LinkedHashMap<>();
+    for (ConfigKey<?> key : keys) {
+      String parent = key.parent();
+      // A list of sections holds its keys under "name[]"; a section under "name".
+      children.computeIfAbsent(parent, p -> new ArrayList<>()).add(key);
+    }
+    Map<String, List<ConfigKey<?>>> copy = new LinkedHashMap<>();
+    children.forEach((parent, list) -> copy.put(parent, List.copyOf(list)));
+    return Map.copyOf(copy);
+  }
+
+  private static <T> ConfigKey.Builder<T> key(String path, ConfigType<T> type, String description) {
+    return ConfigKey.builder(path, type, description);
+  }
+
+  private static <T> ConfigKey<T> declare(ConfigKey.Builder<T> builder) {
+    ConfigKey<T> key = builder.build();
+    KEYS.add(key);
+    return key;
+  }
+}
