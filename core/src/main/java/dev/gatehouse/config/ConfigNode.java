@@ -32,6 +32,11 @@ final class ConfigNode {
   <T> Optional<T> get(ConfigKey<T> key) {
     String name = own(key);
     ConfigType<T> type = key.type();
+    Object bound = values.get(name);
+    if (bound != null && !(bound instanceof String) && type.javaType().isInstance(bound) && isConvertedScalar(type.kind())) {
+      // Already converted by the adapter that bound it (Spring Boot's Duration, say).
+      return Optional.of(type.javaType().cast(bound));
+    }
     Optional<?> raw =
         switch (type.kind()) {
           case LIST -> strings(name, type == ConfigType.COMMA_SEPARATED_LIST);
@@ -52,6 +57,14 @@ final class ConfigNode {
     } catch (IllegalArgumentException e) {
       throw new ConfigException(keyPath(name), key.secret() ? "not a valid value (not shown: the key holds a secret)" : e.getMessage());
     }
+  }
+
+  /** Kinds whose values an adapter may hand over already converted; files are checked here, lists element by element. */
+  private static boolean isConvertedScalar(ConfigType.Kind kind) {
+    return switch (kind) {
+      case DURATION, SIZE, INTEGER, BOOLEAN -> true;
+      default -> false;
+    };
   }
 
   /** The value of a key, or {@code fallback} when it is absent. */

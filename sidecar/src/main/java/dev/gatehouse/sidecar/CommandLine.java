@@ -1,12 +1,15 @@
 package dev.gatehouse.sidecar;
 
 import dev.gatehouse.config.ConfigException;
+import dev.gatehouse.config.ConfigKey;
+import dev.gatehouse.config.ConfigSchema;
 import dev.gatehouse.config.ConfigLoader;
 import dev.gatehouse.config.GatehouseConfig;
 import dev.gatehouse.tls.SelfSignedCertificate;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,69 +45,38 @@ record CommandLine(Action action, Optional<Path> configFile, Map<String, String>
     boolean isSwitch() {
       return valueName.isEmpty();
     }
+
+    /** The option of a schema key: its flag, variable, placeholder and description, with its default. */
+    static Option of(ConfigKey<?> key) {
+      String flag = key.flag().orElseThrow();
+      String description = key.description().replaceAll("\\.$", "") + key.defaultValue().map(value -> " (default " + value + ")").orElse("");
+      return new Option(flag, key.environmentVariable().orElseThrow(), key.path(), key.flagValueName(), description);
+    }
   }
 
   private static final String CONFIG_ENV = "GATEHOUSE_CONFIG";
 
-  private static final List<Option> OPTIONS =
-      List.of(
-          new Option("--config", CONFIG_ENV, "", "FILE", "YAML configuration file"),
-          new Option(
-              "--listen",
-              "GATEHOUSE_LISTEN",
-              "listen",
-              "HOST:PORT",
-              "address to listen on (default " + GatehouseConfig.DEFAULT_LISTEN + ")"),
-          new Option(
-              "--upstream",
-              "GATEHOUSE_UPSTREAM",
-              "upstream",
-              "URL",
-              "where to forward allowed requests: http://127.0.0.1:8080 or unix:/path/app.sock"),
-          new Option(
-              "--htpasswd",
-              "GATEHOUSE_HTPASSWD",
-              "authentication.basic.htpasswd",
-              "FILE",
-              "htpasswd file for HTTP Basic (bcrypt, {SHA}, {SSHA}, $apr1$, SHA-crypt)"),
-          new Option("--realm", "GATEHOUSE_REALM", "authentication.basic.realm", "NAME", "HTTP Basic realm (default Restricted)"),
-          new Option(
-              "--allow-remote-upstream",
-              "GATEHOUSE_ALLOW_REMOTE_UPSTREAM",
-              "allow-remote-upstream",
-              "",
-              "allow an upstream that is not a loopback address (true/false in the environment)"),
-          new Option("--tls-cert", "GATEHOUSE_TLS_CERT", "tls.certificate", "FILE", "serve HTTPS with this PEM certificate chain (leaf first)"),
-          new Option("--tls-key", "GATEHOUSE_TLS_KEY", "tls.private-key", "FILE", "PEM private key of --tls-cert (PKCS#1, PKCS#8, SEC1)"),
-          new Option(
-              "--tls-key-password-file",
-              "GATEHOUSE_TLS_KEY_PASSWORD_FILE",
-              "tls.private-key-password-file",
-              "FILE",
-              "file holding the password of an encrypted --tls-key"),
-          new Option("--tls-profile", "GATEHOUSE_TLS_PROFILE", "tls.profile", "NAME", "modern (TLS 1.3 only) or intermediate (default)"),
-          new Option("--client-ca", "GATEHOUSE_CLIENT_CA", "tls.client-ca", "FILE", "PEM bundle of CAs for client certificates: turns on mTLS"),
-          new Option("--client-auth", "GATEHOUSE_CLIENT_AUTH", "tls.client-auth", "MODE", "none, want or need (default need with --client-ca)"),
-          new Option(
-              "--client-cert-auth",
-              "GATEHOUSE_CLIENT_CERT_AUTH",
-              "authentication.client-certificate.enabled",
-              "",
-              "name callers by their client certificate: SPIFFE ID, else subject CN"),
-          new Option(
-              "--self-signed",
-              "GATEHOUSE_SELF_SIGNED",
-              "",
-              "",
-              "serve HTTPS with a throwaway CA and certificate for localhost (trials only)"),
-          new Option(
-              "--shutdown-timeout",
-              "",
-              "",
-              "SECONDS",
-              "on SIGTERM, how long in-flight requests may take to finish (default "
-                  + DEFAULT_SHUTDOWN_TIMEOUT.toSeconds()
-                  + ")"));
+  /** The sidecar's own options first, then every configuration key that has a flag, as the schema declares them. */
+  private static final List<Option> OPTIONS = options();
+
+  private static List<Option> options() {
+    List<Option> options = new ArrayList<>();
+    options.add(new Option("--config", CONFIG_ENV, "", "FILE", "YAML configuration file"));
+    for (ConfigKey<?> key : ConfigSchema.keys()) {
+      if (key.flag().isPresent()) {
+        options.add(Option.of(key));
+      }
+    }
+    options.add(new Option("--self-signed", "GATEHOUSE_SELF_SIGNED", "", "", "serve HTTPS with a throwaway CA and certificate for localhost (trials only)"));
+    options.add(
+        new Option(
+            "--shutdown-timeout",
+            "",
+            "",
+            "SECONDS",
+            "on SIGTERM, how long in-flight requests may take to finish (default " + DEFAULT_SHUTDOWN_TIMEOUT.toSeconds() + ")"));
+    return List.copyOf(options);
+  }
 
   static final String HELP = help();
 

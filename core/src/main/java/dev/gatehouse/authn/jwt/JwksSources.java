@@ -13,9 +13,13 @@ import com.nimbusds.jose.util.DefaultResourceRetriever;
 import com.nimbusds.jose.util.JSONObjectUtils;
 import com.nimbusds.jose.util.Resource;
 import com.nimbusds.jose.util.ResourceRetriever;
+import dev.gatehouse.config.ConfigException;
 import dev.gatehouse.config.JwtIssuerConfig;
+import dev.gatehouse.tls.TrustBundle;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Proxy;
 import java.net.URI;
 import java.net.URL;
 import java.nio.file.Path;
@@ -26,6 +30,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
+import javax.net.ssl.SSLSocketFactory;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -50,8 +55,7 @@ final class JwksSources {
   private JwksSources() {}
 
   static JWKSource<SecurityContext> build(JwtIssuerConfig config, Settings settings) {
-    ResourceRetriever retriever =
-        new DefaultResourceRetriever((int) settings.httpTimeout().toMillis(), (int) settings.httpTimeout().toMillis(), settings.httpSizeLimit());
+    ResourceRetriever retriever = retriever(config, settings);
     JWKSetSource<SecurityContext> origin;
     if (config.jwksUri().isPresent()) {
       origin = new URLBasedJWKSetSource<>(url(config.jwksUri().get()), retriever);
@@ -70,6 +74,25 @@ final class JwksSources {
         .retrying(true)
         .outageTolerant(settings.outageTtl().toMillis())
         .build();
+  }
+
+  /**
+   * Fetches over HTTP(S) with the configured timeouts and size limit, through {@code jwks-proxy} when set, trusting
+   * {@code jwks-ca} instead of the JDK's CAs when set (the discovery document and the key set alike).
+   */
+  private static ResourceRetriever retriever(JwtIssuerConfig config, Settings settings) {
+    int timeout = (int) settings.httpTimeout().toMillis();
+    SSLSocketFactory sockets = null;
+    if (config.jwksCa().isPresent()) {
+      try {
+        sockets = TrustBundle.socketFactory(config.jwksCa().get());
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException("jwks-ca", e.getMessage(), e);
+      }
+    }
+    DefaultResourceRetriever retriever = new DefaultResourceRetriever(timeout, timeout, settings.httpSizeLimit(), true, sockets);
+    config.jwksProxy().ifPresent(proxy -> retriever.setProxy(new Proxy(Proxy.Type.HTTP, InetSocketAddress.createUnresolved(proxy.getHost(), proxy.getPort()))));
+    return retriever;
   }
 
   private static ThreadFactory daemon(String name) {

@@ -15,6 +15,7 @@ import dev.gatehouse.RequestView;
 import dev.gatehouse.authn.AuthenticationResult;
 import dev.gatehouse.authn.Authenticator;
 import dev.gatehouse.config.BasicConfig;
+import dev.gatehouse.config.ConfigException;
 import dev.gatehouse.config.JwtIssuerConfig;
 import java.text.ParseException;
 import java.time.Clock;
@@ -67,8 +68,13 @@ public final class JwtAuthenticator implements Authenticator {
     Map<String, IssuerVerifier> byIssuer = new HashMap<>();
     Set<String> headerNames = new LinkedHashSet<>();
     int maxSize = 0;
-    for (JwtIssuerConfig config : configs) {
-      byIssuer.put(config.issuer(), new IssuerVerifier(config, settings, clock));
+    for (int i = 0; i < configs.size(); i++) {
+      JwtIssuerConfig config = configs.get(i);
+      try {
+        byIssuer.put(config.issuer(), new IssuerVerifier(config, settings, clock));
+      } catch (ConfigException e) {
+        throw e.within("authentication.jwt[" + i + "]");
+      }
       headerNames.addAll(config.claimsToHeaders().values());
       maxSize = Math.max(maxSize, config.maxTokenSize());
     }

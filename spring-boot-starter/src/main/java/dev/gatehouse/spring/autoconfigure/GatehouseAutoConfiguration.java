@@ -1,30 +1,37 @@
 package dev.gatehouse.spring.autoconfigure;
 
 import dev.gatehouse.Gatehouse;
+import dev.gatehouse.config.GatehouseConfig;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
-import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
+import org.springframework.core.env.Environment;
 
 /**
  * Auto-configuration of the {@link Gatehouse} engine from {@code gatehouse.*} properties.
  *
  * <p>Active when any {@code gatehouse.*} property is set, unless {@code gatehouse.enabled=false}. The engine is built
  * by Gatehouse's own configuration loader, so a bad value stops the application from starting with the same one-line
- * message the sidecar gives for its YAML file. Define your own {@link Gatehouse} bean to replace it. The engine is
+ * message the sidecar gives for its YAML file. Define your own {@link GatehouseConfig} or {@link Gatehouse} bean to replace
+ * the bound configuration or the engine. The engine is
  * closed when the application context closes.
  *
  * <p>Putting the engine in front of requests is {@link GatehouseServletFilterAutoConfiguration}'s job.
  */
 @AutoConfiguration
 @Conditional(OnGatehouseConfiguredCondition.class)
-@EnableConfigurationProperties(GatehouseProperties.class)
 public final class GatehouseAutoConfiguration {
+
+  @Bean
+  @ConditionalOnMissingBean
+  GatehouseConfig gatehouseConfig(Environment environment) {
+    return GatehousePropertiesBinder.bind(environment);
+  }
 
   @Bean(destroyMethod = "close")
   @ConditionalOnMissingBean
-  Gatehouse gatehouse(GatehouseProperties properties) {
-    return Gatehouse.create(properties.toConfig());
+  Gatehouse gatehouse(GatehouseConfig config) {
+    return Gatehouse.create(config);
   }
 }

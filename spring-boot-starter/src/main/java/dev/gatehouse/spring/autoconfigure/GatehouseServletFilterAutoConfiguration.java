@@ -10,9 +10,9 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProp
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
-import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.env.Environment;
 
 /**
  * Auto-configuration that puts the {@link Gatehouse} engine in front of every request of a servlet web application, as
@@ -30,7 +30,6 @@ import org.springframework.context.annotation.Bean;
 @ConditionalOnClass({Filter.class, GatehouseFilter.class})
 @ConditionalOnBooleanProperty(name = "gatehouse.enabled", matchIfMissing = true)
 @ConditionalOnBean(Gatehouse.class)
-@EnableConfigurationProperties(GatehouseProperties.class)
 public final class GatehouseServletFilterAutoConfiguration {
 
   /** The name of the filter registration bean. */
@@ -38,7 +37,7 @@ public final class GatehouseServletFilterAutoConfiguration {
 
   @Bean(REGISTRATION_BEAN_NAME)
   @ConditionalOnMissingBean(name = REGISTRATION_BEAN_NAME)
-  FilterRegistrationBean<GatehouseFilter> gatehouseFilterRegistration(Gatehouse gatehouse, GatehouseProperties properties) {
+  FilterRegistrationBean<GatehouseFilter> gatehouseFilterRegistration(Gatehouse gatehouse, Environment environment) {
     // The application context owns the engine and closes it; the filter only uses it.
     FilterRegistrationBean<GatehouseFilter> registration = new FilterRegistrationBean<>(new GatehouseFilter(gatehouse));
     registration.setName(GatehouseFilter.FILTER_NAME);
@@ -47,7 +46,7 @@ public final class GatehouseServletFilterAutoConfiguration {
     // caller, and whatever identity headers the client sent. Forward and include keep the application's wrapper.
     registration.setDispatcherTypes(DispatcherType.REQUEST, DispatcherType.ASYNC, DispatcherType.ERROR);
     registration.setAsyncSupported(true);
-    registration.setOrder(properties.filter().order());
+    registration.setOrder(GatehousePropertiesBinder.filterOrder(environment));
     return registration;
   }
 }

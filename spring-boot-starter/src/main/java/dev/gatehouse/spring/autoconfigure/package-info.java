@@ -4,8 +4,9 @@
  * <p>Setting any {@code gatehouse.*} property creates the {@link dev.gatehouse.Gatehouse} engine ({@link
  * dev.gatehouse.spring.autoconfigure.GatehouseAutoConfiguration}); in a servlet web application the engine is then put
  * in front of every request as a {@link dev.gatehouse.servlet.GatehouseFilter} ({@link
- * dev.gatehouse.spring.autoconfigure.GatehouseServletFilterAutoConfiguration}). The properties are those of the
- * Gatehouse YAML file ({@link dev.gatehouse.spring.autoconfigure.GatehouseProperties}). Nothing here is meant to be
+ * dev.gatehouse.spring.autoconfigure.GatehouseServletFilterAutoConfiguration}). The properties are the keys of the
+ * Gatehouse YAML file, bound key by key from {@link dev.gatehouse.config.ConfigSchema}, which also generates this
+ * module's configuration metadata. Nothing here is meant to be
  * component-scanned.
  */
 @NullMarked

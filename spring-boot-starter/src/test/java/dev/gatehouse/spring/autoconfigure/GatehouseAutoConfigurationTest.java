@@ -8,6 +8,7 @@ import dev.gatehouse.RequestView;
 import dev.gatehouse.authn.AuthenticationResult;
 import dev.gatehouse.authn.Authenticator;
 import dev.gatehouse.config.ConfigException;
+import dev.gatehouse.config.GatehouseConfig;
 import dev.gatehouse.servlet.GatehouseFilter;
 import dev.gatehouse.testing.Fixtures;
 import jakarta.servlet.DispatcherType;
@@ -57,7 +58,7 @@ class GatehouseAutoConfigurationTest {
     web.withPropertyValues(htpasswdProperty)
         .run(
             context -> {
-              assertThat(context).hasNotFailed().hasSingleBean(Gatehouse.class).hasSingleBean(GatehouseProperties.class);
+              assertThat(context).hasNotFailed().hasSingleBean(Gatehouse.class).hasSingleBean(GatehouseConfig.class);
               FilterRegistrationBean<?> registration = context.getBean(REGISTRATION, FilterRegistrationBean.class);
               assertThat(registration.getFilter()).isInstanceOf(GatehouseFilter.class);
               assertThat(registration.getFilterName()).isEqualTo("gatehouse");
@@ -90,7 +91,7 @@ class GatehouseAutoConfigurationTest {
             assertThat(context)
                 .hasNotFailed()
                 .doesNotHaveBean(Gatehouse.class)
-                .doesNotHaveBean(GatehouseProperties.class)
+                .doesNotHaveBean(GatehouseConfig.class)
                 .doesNotHaveBean(REGISTRATION));
   }
 

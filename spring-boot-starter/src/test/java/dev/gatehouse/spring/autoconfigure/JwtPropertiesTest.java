@@ -57,7 +57,7 @@ class JwtPropertiesTest {
         .run(
             context -> {
               assertThat(context).hasNotFailed();
-              GatehouseConfig config = context.getBean(GatehouseProperties.class).toConfig();
+              GatehouseConfig config = context.getBean(GatehouseConfig.class);
               JwtIssuerConfig issuer = config.authentication().jwt().get(0);
               assertThat(issuer.issuer()).isEqualTo(jwks.issuer());
               assertThat(issuer.audiences()).containsExactly("orders", "billing");
