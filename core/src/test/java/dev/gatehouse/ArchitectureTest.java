@@ -1,6 +1,7 @@
 package dev.gatehouse;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
@@ -17,6 +18,18 @@ class ArchitectureTest {
           .that().resideInAPackage("dev.gatehouse..")
           .should().dependOnClassesThat()
           .resideInAnyPackage("jakarta.servlet..", "javax.servlet..", "org.springframework..", "org.eclipse.jetty..", "org.apache.catalina..");
+
+  /** One concept a package, layered: {@code config} at the bottom, nothing reaching back up. */
+  @ArchTest
+  static final ArchRule packagesAreFreeOfCycles = slices().matching("dev.gatehouse.(*)..").should().beFreeOfCycles();
+
+  /** The configuration model depends on no package of the engine: every other package builds on it. */
+  @ArchTest
+  static final ArchRule configDependsOnNothingAboveIt =
+      noClasses()
+          .that().resideInAPackage("dev.gatehouse.config..")
+          .should().dependOnClassesThat()
+          .resideInAnyPackage("dev.gatehouse.authn..", "dev.gatehouse.authz..", "dev.gatehouse.tls..", "dev.gatehouse.http..", "dev.gatehouse.path..", "dev.gatehouse.internal..");
 
   @ArchTest
   static final ArchRule publicApiDoesNotExposeThirdPartyTypes =

@@ -1,6 +1,5 @@
 package dev.gatehouse.config;
 
-import dev.gatehouse.http.IdentityHeaders;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -85,13 +84,6 @@ public record JwtIssuerConfig(
 
   /** The token location when none is configured: {@code Authorization: Bearer <token>}. */
   public static final TokenHeader DEFAULT_HEADER = new TokenHeader("Authorization", "Bearer ");
-
-  /** Header names a claim may never be copied into: they carry the request itself or the client's own facts. */
-  private static final Set<String> RESERVED_HEADERS =
-      Set.of(
-          "host", "authorization", "proxy-authorization", "cookie", "content-length", "content-type", "transfer-encoding",
-          "connection", "keep-alive", "upgrade", "te", "trailer", "expect", "x-forwarded-for", "x-forwarded-proto",
-          "x-forwarded-host", "forwarded", "x-forwarded-user", "x-forwarded-groups", "x-forwarded-client-cert");
 
   /**
    * Where a token may come from: a request header and the prefix (such as {@code "Bearer "}) before the token.
@@ -201,10 +193,6 @@ public record JwtIssuerConfig(
         throw new ConfigException("claims-to-headers", "empty claim name");
       }
       requireHeaderName("claims-to-headers", entry.getValue());
-      // Folded as IdentityHeaders folds: backends (and the servlet wrapper) read X.Forwarded.User as X-Forwarded-User.
-      if (RESERVED_HEADERS.contains(IdentityHeaders.normalize(entry.getValue()))) {
-        throw new ConfigException("claims-to-headers", entry.getValue() + " is reserved and cannot carry a claim");
-      }
     }
     if (groupsClaim.isBlank()) {
       throw new ConfigException("groups-claim", "must not be empty");

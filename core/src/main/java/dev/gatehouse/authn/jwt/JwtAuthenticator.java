@@ -17,6 +17,7 @@ import dev.gatehouse.authn.Authenticator;
 import dev.gatehouse.config.BasicConfig;
 import dev.gatehouse.config.ConfigException;
 import dev.gatehouse.config.JwtIssuerConfig;
+import dev.gatehouse.http.IdentityHeaders;
 import java.text.ParseException;
 import java.time.Clock;
 import java.util.HashMap;
@@ -71,6 +72,7 @@ public final class JwtAuthenticator implements Authenticator {
     for (int i = 0; i < configs.size(); i++) {
       JwtIssuerConfig config = configs.get(i);
       try {
+        requireUnreservedHeaders(config);
         byIssuer.put(config.issuer(), new IssuerVerifier(config, settings, clock));
       } catch (ConfigException e) {
         throw e.within("authentication.jwt[" + i + "]");
@@ -86,6 +88,22 @@ public final class JwtAuthenticator implements Authenticator {
     this.claimHeaderNames = Set.copyOf(headerNames);
     for (IssuerVerifier issuer : issuers.values()) {
       issuer.prefetchKeys();
+    }
+  }
+
+  /** Header names a claim may never be copied into: they carry the request itself or the client's own facts. */
+  private static final Set<String> RESERVED_HEADERS =
+      Set.of(
+          "host", "authorization", "proxy-authorization", "cookie", "content-length", "content-type", "transfer-encoding",
+          "connection", "keep-alive", "upgrade", "te", "trailer", "expect", "x-forwarded-for", "x-forwarded-proto",
+          "x-forwarded-host", "forwarded", "x-forwarded-user", "x-forwarded-groups", "x-forwarded-client-cert");
+
+  private static void requireUnreservedHeaders(JwtIssuerConfig config) {
+    for (String header : config.claimsToHeaders().values()) {
+      // Folded as IdentityHeaders folds: backends (and the servlet wrapper) read X.Forwarded.User as X-Forwarded-User.
+      if (RESERVED_HEADERS.contains(IdentityHeaders.normalize(header))) {
+        throw new ConfigException("claims-to-headers", header + " is reserved and cannot carry a claim");
+      }
     }
   }
 
