@@ -145,24 +145,22 @@ final class GatehousePropertiesBinder {
   }
 
   private static void check(ConfigurationPropertyName name) {
-    StringBuilder schemaPath = new StringBuilder();
+    String schemaPath = "";
     StringBuilder keyPath = new StringBuilder();
-    // Element 0 is "gatehouse"; walk the rest, stopping where a map's own keys begin.
+    // Element 0 is "gatehouse"; walk the rest, stopping where a leaf's own list indexes or map keys begin.
     for (int i = 1; i < name.getNumberOfElements(); i++) {
       if (name.isNumericIndex(i)) {
-        schemaPath.append("[]");
+        schemaPath += "[]";
         keyPath.append('[').append(name.getElement(i, ConfigurationPropertyName.Form.ORIGINAL)).append(']');
         continue;
       }
-      String element = name.getElement(i, ConfigurationPropertyName.Form.DASHED);
-      String parent = schemaPath.toString();
-      if (!parent.isEmpty()) {
-        schemaPath.append('.');
+      String element = name.getElement(i, ConfigurationPropertyName.Form.UNIFORM);
+      String parent = schemaPath;
+      Optional<ConfigKey<?>> key = ConfigSchema.children(parent).stream().filter(k -> uniform(k.name()).equals(element)).findFirst();
+      if (!keyPath.isEmpty()) {
         keyPath.append('.');
       }
-      schemaPath.append(element);
-      keyPath.append(element);
-      Optional<ConfigKey<?>> key = ConfigSchema.key(schemaPath.toString());
+      keyPath.append(key.map(ConfigKey::name).orElse(name.getElement(i, ConfigurationPropertyName.Form.DASHED)));
       if (key.isEmpty()) {
         List<String> expected = ConfigSchema.children(parent).stream().filter(k -> k.scope() != ConfigKey.Scope.SIDECAR).map(ConfigKey::name).toList();
         throw new ConfigException(keyPath.toString(), "unknown key; expected one of " + expected);
@@ -171,6 +169,7 @@ final class GatehousePropertiesBinder {
         throw new ConfigException(
             keyPath.toString(), "applies to the sidecar only; in Spring Boot, configure TLS with server.ssl and spring.ssl.bundle");
       }
+      schemaPath = key.get().path();
       ConfigType.Kind kind = key.get().type().kind();
       if (kind != ConfigType.Kind.SECTION && kind != ConfigType.Kind.SECTION_LIST) {
         // A leaf: what follows is a list index or a map key, both the key's own business.
@@ -178,4 +177,10 @@ final class GatehousePropertiesBinder {
       }
     }
   }
+
+  /** Spring's uniform form of a name: lower case, without dashes, as {@code hmacSecret} and {@code hmac-secret} both read. */
+  private static String uniform(String name) {
+    return name.replace("-", "").toLowerCase(java.util.Locale.ROOT);
+  }
+
 }
