@@ -1,5 +1,6 @@
 package dev.gatehouse.config;
 
+import dev.gatehouse.internal.LogText;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -141,7 +142,7 @@ public final class ConfigLoader {
     } catch (IOException e) {
       throw new ConfigException("", "cannot read " + file + ": " + e.getMessage());
     } catch (YamlEngineException e) {
-      throw new ConfigException("", "invalid YAML in " + file + ": " + oneLine(e.getMessage()));
+      throw new ConfigException("", "invalid YAML in " + file + ": " + LogText.oneLine(e.getMessage()));
     }
     if (document == null) {
       return new LinkedHashMap<>();
@@ -172,9 +173,5 @@ public final class ConfigLoader {
       node = (Map<String, Object>) child;
     }
     node.put(parts[parts.length - 1], value);
-  }
-
-  private static String oneLine(String message) {
-    return message == null ? "" : message.replaceAll("\\s+", " ").strip();
   }
 }

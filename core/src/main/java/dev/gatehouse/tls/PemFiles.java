@@ -1,5 +1,6 @@
 package dev.gatehouse.tls;
 
+import dev.gatehouse.internal.LogText;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Reader;
@@ -214,7 +215,7 @@ final class PemFiles {
         objects.add(object);
       }
     } catch (IOException | RuntimeException e) {
-      throw new IllegalArgumentException(file + ": malformed PEM: " + oneLine(e.getMessage()), e);
+      throw new IllegalArgumentException(file + ": malformed PEM: " + LogText.oneLine(e.getMessage()), e);
     }
     return objects;
   }
@@ -227,9 +228,5 @@ final class PemFiles {
     } catch (IOException e) {
       throw new IllegalArgumentException(file + ": cannot read: " + e.getMessage(), e);
     }
-  }
-
-  private static String oneLine(String message) {
-    return message == null ? "" : message.replaceAll("\\s+", " ").strip();
   }
 }

@@ -1,5 +1,6 @@
 package dev.gatehouse.sidecar;
 
+import dev.gatehouse.internal.LogText;
 import dev.gatehouse.config.ConfigException;
 import dev.gatehouse.config.ConfigKey;
 import dev.gatehouse.config.ConfigSchema;
@@ -185,7 +186,7 @@ record CommandLine(Action action, Optional<Path> configFile, Map<String, String>
     return switch (value.strip()) {
       case "true" -> true;
       case "false" -> false;
-      default -> throw new ConfigException("", name + ": expected true or false, found " + printable(value));
+      default -> throw new ConfigException("", name + ": expected true or false, found " + LogText.printable(value));
     };
   }
 
@@ -195,7 +196,7 @@ record CommandLine(Action action, Optional<Path> configFile, Map<String, String>
         return option;
       }
     }
-    throw new ConfigException("", "unknown option " + printable(flag) + "; see --help");
+    throw new ConfigException("", "unknown option " + LogText.printable(flag) + "; see --help");
   }
 
   private static String valueAfter(String[] args, int index, String flag) {
@@ -209,7 +210,7 @@ record CommandLine(Action action, Optional<Path> configFile, Map<String, String>
     try {
       return Path.of(value);
     } catch (InvalidPathException e) {
-      throw new ConfigException("", "--config: not a valid path: " + printable(value));
+      throw new ConfigException("", "--config: not a valid path: " + LogText.printable(value));
     }
   }
 
@@ -222,21 +223,11 @@ record CommandLine(Action action, Optional<Path> configFile, Map<String, String>
     } catch (NumberFormatException e) {
       // reported below, with the value
     }
-    throw new ConfigException("", flag + ": expected a whole number of seconds, found " + printable(value));
+    throw new ConfigException("", flag + ": expected a whole number of seconds, found " + LogText.printable(value));
   }
 
   private static Optional<String> nonEmpty(String value) {
     return value == null || value.isBlank() ? Optional.empty() : Optional.of(value);
-  }
-
-  /** Arguments end up in the one-line error; keep a hostile one from adding lines. */
-  private static String printable(String text) {
-    StringBuilder out = new StringBuilder(Math.min(text.length(), 64));
-    for (int i = 0; i < text.length() && i < 64; i++) {
-      char c = text.charAt(i);
-      out.append(c < 0x20 || c == 0x7f ? '?' : c);
-    }
-    return text.length() > 64 ? out.append("...").toString() : out.toString();
   }
 
   private static String help() {

@@ -1,5 +1,6 @@
 package dev.gatehouse.sidecar;
 
+import dev.gatehouse.internal.LogText;
 import dev.gatehouse.Gatehouse;
 import dev.gatehouse.config.ConfigException;
 import dev.gatehouse.config.ConfigLoader;
@@ -173,12 +174,12 @@ public final class GatehouseSidecar implements AutoCloseable {
         default -> throw new AssertionError(commandLine.action());
       }
     } catch (ConfigException e) {
-      System.err.println("gatehouse: " + oneLine(e.getMessage()));
+      System.err.println("gatehouse: " + LogText.oneLine(e.getMessage()));
       System.exit(EXIT_BAD_CONFIGURATION);
       return;
     } catch (RuntimeException e) {
       log.debug("start-up failed", e);
-      System.err.println("gatehouse: cannot start: " + oneLine(e.getMessage() == null ? e.toString() : e.getMessage()));
+      System.err.println("gatehouse: cannot start: " + LogText.oneLine(e.getMessage() == null ? e.toString() : e.getMessage()));
       System.exit(1);
       return;
     }
@@ -337,10 +338,6 @@ public final class GatehouseSidecar implements AutoCloseable {
   private static String host(InetSocketAddress address) {
     String host = address.getHostString();
     return host.indexOf(':') >= 0 ? "[" + host + "]" : host;
-  }
-
-  private static String oneLine(String message) {
-    return message == null ? "" : message.replaceAll("\\s*[\\r\\n]+\\s*", " ").strip();
   }
 
   private static String version() {

@@ -1,5 +1,6 @@
 package dev.gatehouse.authn.basic;
 
+import dev.gatehouse.internal.LogText;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.gatehouse.Identity;
 import dev.gatehouse.RequestView;
@@ -124,10 +125,10 @@ public final class BasicAuthenticator implements Authenticator {
     if (hash.isEmpty()) {
       // Same work as a known user, result ignored: timing must not tell which user names exist.
       current.file().decoy().matches(credentials.password());
-      return AuthenticationResult.failure("unknown user " + printable(user));
+      return AuthenticationResult.failure("unknown user " + LogText.quote(user));
     }
     if (!hash.get().matches(credentials.password())) {
-      return AuthenticationResult.failure("wrong password for user " + printable(user));
+      return AuthenticationResult.failure("wrong password for user " + LogText.quote(user));
     }
     cache.put(credentials.decoded(), user, current.generation());
     return AuthenticationResult.success(Identity.of(user, Identity.BASIC));
@@ -196,15 +197,5 @@ public final class BasicAuthenticator implements Authenticator {
     if (reloader != null) {
       reloader.shutdownNow();
     }
-  }
-
-  /** User names go into logs; keep a hostile one from forging log lines. */
-  private static String printable(String user) {
-    StringBuilder out = new StringBuilder(Math.min(user.length(), 64) + 2).append('\'');
-    for (int i = 0; i < user.length() && i < 64; i++) {
-      char c = user.charAt(i);
-      out.append(c < 0x20 || c == 0x7f ? '?' : c);
-    }
-    return out.append(user.length() > 64 ? "...'" : "'").toString();
   }
 }

@@ -1,5 +1,6 @@
 package dev.gatehouse.authn.jwt;
 
+import dev.gatehouse.internal.LogText;
 import com.github.benmanes.caffeine.cache.Ticker;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.KeySourceException;
@@ -181,7 +182,7 @@ public final class JwtAuthenticator implements Authenticator {
     }
     IssuerVerifier issuer = issuers.get(issuerName);
     if (issuer == null) {
-      return invalid("unknown issuer " + printable(issuerName), "unknown issuer");
+      return invalid("unknown issuer " + LogText.quote(issuerName), "unknown issuer");
     }
     if (token.length() > issuer.config().maxTokenSize()) {
       return invalid("token exceeds the limit of issuer " + issuerName, "token too large");
@@ -190,7 +191,7 @@ public final class JwtAuthenticator implements Authenticator {
       return invalid("issuer " + issuerName + " does not accept tokens from " + location, "token in the wrong place");
     }
     JWTClaimsSet claims;
-    String context = "issuer " + issuerName + " kid " + printable(String.valueOf(jwt.getHeader().getKeyID())) + " alg " + printable(String.valueOf(jwt.getHeader().getAlgorithm()));
+    String context = "issuer " + issuerName + " kid " + LogText.quote(String.valueOf(jwt.getHeader().getKeyID())) + " alg " + LogText.quote(String.valueOf(jwt.getHeader().getAlgorithm()));
     try {
       claims = issuer.verify(jwt);
     } catch (ExpiredJWTException e) {
@@ -307,15 +308,5 @@ public final class JwtAuthenticator implements Authenticator {
     for (IssuerVerifier issuer : issuers.values()) {
       issuer.close();
     }
-  }
-
-  /** Values from a token go into logs; keep a hostile one short and on one line. */
-  private static String printable(String value) {
-    StringBuilder out = new StringBuilder(Math.min(value.length(), 64) + 2).append('\'');
-    for (int i = 0; i < value.length() && i < 64; i++) {
-      char c = value.charAt(i);
-      out.append(c < 0x20 || c == 0x7f ? '?' : c);
-    }
-    return out.append(value.length() > 64 ? "...'" : "'").toString();
   }
 }
