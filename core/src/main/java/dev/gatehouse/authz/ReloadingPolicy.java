@@ -1,26 +1,22 @@
 package dev.gatehouse.authz;
 
-import dev.gatehouse.config.ConfigException;
 import dev.gatehouse.config.ConfigLoader;
-import dev.gatehouse.internal.FileStamp;
 import dev.gatehouse.internal.FileWatch;
-import java.io.IOException;
+import dev.gatehouse.internal.ReloadingFile;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The authorization rules of a configuration file, reloaded when the file changes.
  *
- * <p>A daemon thread polls the file's metadata as the htpasswd reload does ({@link FileWatch}). A changed file is loaded
+ * <p>A daemon thread polls the file ({@link FileWatch}, {@link ReloadingFile}), as the htpasswd and certificate reloads do. A changed file is loaded
  * and validated whole, with the same overrides as at start; only its {@code authorization} section is taken. A file
  * that is invalid keeps the previous rules in force, logs the reason with the key path once per version of the file,
  * and counts a failure. The request path reads one volatile field and takes no lock.
@@ -32,29 +28,19 @@ public final class ReloadingPolicy implements Supplier<PolicyEngine>, AutoClosea
   /** How often the configuration file is checked for changes. */
   public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(2);
 
-  private static final Logger log = LoggerFactory.getLogger(ReloadingPolicy.class);
-
-  /** Stands for a file that could not be read at all, so that it is reported once, not at every poll. */
-
-  private final Path file;
-  private final Map<String, String> overrides;
+  private final ReloadingFile<PolicyEngine> rules;
   private final @Nullable ScheduledExecutorService poller;
-  private final AtomicLong successes = new AtomicLong();
-  private final AtomicLong failures = new AtomicLong();
-  private volatile PolicyEngine current;
-  private volatile @Nullable FileStamp loadedStamp;
-  private volatile @Nullable FileStamp failedStamp;
 
   private ReloadingPolicy(Path file, Map<String, String> overrides, PolicyEngine initial, Duration interval) {
-    this.file = file;
-    this.overrides = Map.copyOf(overrides);
-    this.current = initial;
-    try {
-      this.loadedStamp = FileStamp.of(file);
-    } catch (IOException e) {
-      this.loadedStamp = null;
-    }
-    this.poller = interval.isZero() ? null : FileWatch.poll("gatehouse-config-reload", interval, this::reloadIfChanged);
+    Map<String, String> fixedOverrides = Map.copyOf(overrides);
+    this.rules =
+        ReloadingFile.watching(
+            "configuration file " + file + " (authorization rules)",
+            List.of(file),
+            () -> PolicyEngine.compile(ConfigLoader.load(Optional.of(file), fixedOverrides).authorization()),
+            engine -> engine.config().rules().size() + " rules",
+            initial);
+    this.poller = interval.isZero() ? null : FileWatch.poll("gatehouse-config-reload", interval, rules::reloadIfChanged);
   }
 
   /**
@@ -93,7 +79,7 @@ public final class ReloadingPolicy implements Supplier<PolicyEngine>, AutoClosea
    */
   @Override
   public PolicyEngine get() {
-    return current;
+    return rules.get();
   }
 
   /**
@@ -102,7 +88,7 @@ public final class ReloadingPolicy implements Supplier<PolicyEngine>, AutoClosea
    * @return the count of successful reloads, not counting the load at start
    */
   public long reloadSuccesses() {
-    return successes.get();
+    return rules.successes();
   }
 
   /**
@@ -111,43 +97,12 @@ public final class ReloadingPolicy implements Supplier<PolicyEngine>, AutoClosea
    * @return the count of failed reloads
    */
   public long reloadFailures() {
-    return failures.get();
+    return rules.failures();
   }
 
-  /** Loads the file again if its metadata changed since the last attempt. Called by the polling thread. */
+  /** Loads the file again if it changed since the last attempt. Called by the polling thread; tests call it directly. */
   public void reloadIfChanged() {
-    FileStamp stamp;
-    try {
-      stamp = FileStamp.of(file);
-    } catch (IOException e) {
-      // One stamp for "unreadable", so the failure is logged and counted once until the file changes again.
-      fail(new FileStamp(file, -1, -1, null), "cannot read it (" + e.getClass().getSimpleName() + ")");
-      return;
-    }
-    if (stamp.equals(loadedStamp) || stamp.equals(failedStamp)) {
-      return;
-    }
-    try {
-      PolicyEngine engine = PolicyEngine.compile(ConfigLoader.load(Optional.of(file), overrides).authorization());
-      current = engine;
-      loadedStamp = stamp;
-      failedStamp = null;
-      successes.incrementAndGet();
-      log.info("reloaded authorization rules from {}: {} rules", file, engine.config().rules().size());
-    } catch (ConfigException e) {
-      fail(stamp, e.getMessage());
-    } catch (RuntimeException e) {
-      // Never let the polling thread die: a later fix to the file must still be picked up.
-      fail(stamp, e.toString());
-    }
-  }
-
-  private void fail(FileStamp stamp, String why) {
-    if (!stamp.equals(failedStamp)) {
-      failures.incrementAndGet();
-      log.warn("configuration file {} changed but {}; keeping the previous authorization rules", file, why);
-    }
-    failedStamp = stamp;
+    rules.reloadIfChanged();
   }
 
   /** Stops watching the file. Idempotent. */

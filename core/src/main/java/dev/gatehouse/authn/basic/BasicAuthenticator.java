@@ -9,7 +9,7 @@ import dev.gatehouse.authn.Authenticator;
 import dev.gatehouse.config.BasicConfig;
 import dev.gatehouse.config.ConfigException;
 import dev.gatehouse.internal.FileWatch;
-import dev.gatehouse.internal.FileStamp;
+import dev.gatehouse.internal.ReloadingFile;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,34 +40,31 @@ public final class BasicAuthenticator implements Authenticator {
 
   private static final Logger log = LoggerFactory.getLogger(BasicAuthenticator.class);
 
-  private record Snapshot(HtpasswdFile file, long generation, FileStamp stamp) {}
-
   private final Path path;
   private final String challenge;
   private final VerifiedCredentialsCache cache;
+  private final ReloadingFile<HtpasswdFile> htpasswd;
   private final ScheduledExecutorService reloader;
-  private volatile Snapshot snapshot;
-  /** The stamp of the last version that failed to load, so a broken file is reported once, not every poll. */
-  private volatile FileStamp lastFailedStamp;
 
   private BasicAuthenticator(BasicConfig config, Duration reloadInterval, Duration cacheTtl, Ticker ticker) {
     this.path = config.htpasswd();
     this.challenge = "Basic realm=\"" + config.realm() + "\", charset=\"UTF-8\"";
     this.cache = new VerifiedCredentialsCache(cacheTtl, VerifiedCredentialsCache.DEFAULT_MAXIMUM_SIZE, ticker);
+    HtpasswdFile initial;
     try {
-      FileStamp stamp = FileStamp.of(path);
-      this.snapshot = new Snapshot(HtpasswdFile.read(path), 1, stamp);
+      initial = HtpasswdFile.read(path);
     } catch (IOException e) {
       throw new ConfigException("authentication.basic.htpasswd", "cannot read " + path + ": " + e.getMessage(), e);
     } catch (IllegalArgumentException e) {
       throw new ConfigException("authentication.basic.htpasswd", path + " " + e.getMessage(), e);
     }
+    this.htpasswd = ReloadingFile.watching("htpasswd file " + path, List.of(path), () -> HtpasswdFile.read(path), file -> file.size() + " users", initial);
     if (reloadInterval.isZero()) {
       this.reloader = null;
     } else {
       this.reloader = FileWatch.poll("gatehouse-htpasswd-reload", reloadInterval, this::reloadIfChanged);
     }
-    log.info("loaded htpasswd file {}: {} users", path, snapshot.file().size());
+    log.info("loaded htpasswd file {}: {} users", path, initial.size());
   }
 
   /**
@@ -116,21 +113,24 @@ public final class BasicAuthenticator implements Authenticator {
   }
 
   private AuthenticationResult verify(BasicCredentials.Parsed credentials) {
-    Snapshot current = snapshot;
+    // One read of the version in force: file and generation must belong together.
+    ReloadingFile.Version<HtpasswdFile> version = htpasswd.current();
+    long generation = version.generation();
+    HtpasswdFile file = version.value();
     String user = credentials.user();
-    if (cache.contains(credentials.decoded(), user, current.generation())) {
+    if (cache.contains(credentials.decoded(), user, generation)) {
       return AuthenticationResult.success(Identity.of(user, Identity.BASIC));
     }
-    Optional<PasswordHash> hash = current.file().hashOf(user);
+    Optional<PasswordHash> hash = file.hashOf(user);
     if (hash.isEmpty()) {
       // Same work as a known user, result ignored: timing must not tell which user names exist.
-      current.file().decoy().matches(credentials.password());
+      file.decoy().matches(credentials.password());
       return AuthenticationResult.failure("unknown user " + LogText.quote(user));
     }
     if (!hash.get().matches(credentials.password())) {
       return AuthenticationResult.failure("wrong password for user " + LogText.quote(user));
     }
-    cache.put(credentials.decoded(), user, current.generation());
+    cache.put(credentials.decoded(), user, generation);
     return AuthenticationResult.success(Identity.of(user, Identity.BASIC));
   }
 
@@ -144,52 +144,17 @@ public final class BasicAuthenticator implements Authenticator {
    * to avoid sleeping.
    */
   void reloadIfChanged() {
-    FileStamp stamp;
-    try {
-      stamp = FileStamp.of(path);
-    } catch (IOException e) {
-      reportFailure(null, "cannot read it (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")");
-      return;
-    }
-    Snapshot current = snapshot;
-    if (stamp.equals(current.stamp()) || stamp.equals(lastFailedStamp)) {
-      return;
-    }
-    try {
-      HtpasswdFile file = HtpasswdFile.read(path);
-      snapshot = new Snapshot(file, current.generation() + 1, stamp);
-      lastFailedStamp = null;
-      // Entries of the old generation already miss; dropping them just frees memory sooner.
-      cache.clear();
-      log.info("reloaded htpasswd file {}: {} users", path, file.size());
-    } catch (IOException e) {
-      reportFailure(stamp, "cannot read it (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")");
-    } catch (IllegalArgumentException e) {
-      reportFailure(stamp, e.getMessage());
-    } catch (RuntimeException e) {
-      // Never let the reload thread die: a later fix to the file must still be picked up.
-      reportFailure(stamp, e.toString());
-    }
+    // Entries of the old generation already miss; dropping them just frees memory sooner.
+    htpasswd.reloadIfChanged().ifPresent(reloaded -> cache.clear());
   }
 
-  private void reportFailure(FileStamp stamp, String why) {
-    FileStamp previous = lastFailedStamp;
-    if (stamp == null || !stamp.equals(previous)) {
-      log.warn("htpasswd file {} changed but {}; keeping the previous version ({} users)", path, why, snapshot.file().size());
-    }
-    if (stamp != null) {
-      lastFailedStamp = stamp;
-    }
-  }
-
-  /** How many verified credentials are remembered; for tests. */
   long cachedSuccesses() {
     return cache.size();
   }
 
   /** How many times the file has been loaded successfully, including the first time. */
   long generation() {
-    return snapshot.generation();
+    return htpasswd.generation();
   }
 
   @Override
