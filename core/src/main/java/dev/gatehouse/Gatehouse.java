@@ -57,10 +57,10 @@ public final class Gatehouse implements AutoCloseable {
   private final Supplier<PolicyEngine> policy;
   private final @Nullable ReloadingPolicy reloadingPolicy;
 
-  private Gatehouse(Builder builder) {
-    this.authenticators = List.copyOf(builder.authenticators);
-    this.policy = builder.policy;
-    this.reloadingPolicy = builder.policy instanceof ReloadingPolicy reloading ? reloading : null;
+  private Gatehouse(List<Authenticator> authenticators, Supplier<PolicyEngine> policy) {
+    this.authenticators = authenticators;
+    this.policy = policy;
+    this.reloadingPolicy = policy instanceof ReloadingPolicy reloading ? reloading : null;
     List<String> all = new ArrayList<>();
     Set<String> extraHeaders = new LinkedHashSet<>();
     this.challengeIndex = new int[authenticators.size()];
@@ -75,33 +75,21 @@ public final class Gatehouse implements AutoCloseable {
   }
 
   /**
-   * Builds the engine a configuration describes.
+   * Builds the engine a configuration describes, with fixed rules: {@code builder().config(config).build()}.
    *
    * @param config a validated configuration
    * @return a running engine; close it when done
-   * @throws dev.gatehouse.config.ConfigException if a file the configuration names cannot be used
+   * @throws dev.gatehouse.config.ConfigException if a file the configuration names cannot be used, or a rule cannot be
+   *     compiled
    */
   public static Gatehouse create(GatehouseConfig config) {
-    Objects.requireNonNull(config, "config");
-    return authenticators(config).authorization(config.authorization()).build();
-  }
-
-  /** A builder holding the authenticators a configuration enables, in the order they are asked. */
-  private static Builder authenticators(GatehouseConfig config) {
-    Builder builder = builder();
-    config.authentication().basic().ifPresent(basic -> builder.authenticator(BasicAuthenticator.create(basic)));
-    if (!config.authentication().jwt().isEmpty()) {
-      // One realm for every scheme, so a client sees one protection space.
-      String realm = config.authentication().basic().map(BasicConfig::realm).orElse(BasicConfig.DEFAULT_REALM);
-      builder.authenticator(JwtAuthenticator.create(config.authentication().jwt(), realm));
-    }
-    config.authentication().clientCertificate().ifPresent(cert -> builder.authenticator(ClientCertificateAuthenticator.create(cert)));
-    return builder;
+    return builder().config(config).build();
   }
 
   /**
    * Builds the engine a configuration file describes and reloads its authorization rules whenever the file changes
-   * (see {@link ReloadingPolicy}); what the sidecar and the servlet filter use.
+   * (see {@link ReloadingPolicy}): {@code builder().config(loaded).reloadingRules(file, overrides).build()}, what the
+   * servlet filter uses.
    *
    * @param file the YAML file
    * @param overrides dotted keys overriding the file, applied again on every reload
@@ -110,14 +98,11 @@ public final class Gatehouse implements AutoCloseable {
    */
   public static Gatehouse watching(Path file, Map<String, String> overrides) {
     Objects.requireNonNull(file, "file");
-    GatehouseConfig config = ConfigLoader.load(Optional.of(file), overrides);
-    Builder builder = authenticators(config);
-    builder.policy = ReloadingPolicy.watch(file, overrides, PolicyEngine.compile(config.authorization()));
-    return builder.build();
+    return builder().config(ConfigLoader.load(Optional.of(file), overrides)).reloadingRules(file, overrides).build();
   }
 
   /**
-   * A builder for engines assembled in code.
+   * The one way engines are assembled: from a configuration, from authenticators and rules given in code, or both.
    *
    * @return a new builder
    */
@@ -262,16 +247,37 @@ public final class Gatehouse implements AutoCloseable {
     }
   }
 
-  /** Assembles a {@link Gatehouse}. Not thread-safe; {@link #build()} does not change the builder. */
+  /**
+   * Assembles a {@link Gatehouse}: the authenticators (asked in the order added), and the rules, fixed or reloaded from
+   * a file. Each setter may be called once. Not thread-safe; {@link #build()} does not change the builder.
+   */
   public static final class Builder {
 
     private final List<Authenticator> authenticators = new ArrayList<>();
-    private Supplier<PolicyEngine> policy = fixed(PolicyEngine.compile(AuthorizationConfig.NONE));
+    private @Nullable AuthorizationConfig authorization;
+    private @Nullable Path rulesFile;
+    private Map<String, String> rulesOverrides = Map.of();
 
     private Builder() {}
 
-    private static Supplier<PolicyEngine> fixed(PolicyEngine engine) {
-      return () -> engine;
+    /**
+     * Adds the authenticators a configuration enables (Basic, then JWT, then client certificate) and takes its rules.
+     *
+     * @param config a validated configuration
+     * @return this builder
+     * @throws dev.gatehouse.config.ConfigException if a file the configuration names cannot be used
+     * @throws IllegalStateException if rules were set already
+     */
+    public Builder config(GatehouseConfig config) {
+      Objects.requireNonNull(config, "config");
+      config.authentication().basic().ifPresent(basic -> authenticator(BasicAuthenticator.create(basic)));
+      if (!config.authentication().jwt().isEmpty()) {
+        // One realm for every scheme, so a client sees one protection space.
+        String realm = config.authentication().basic().map(BasicConfig::realm).orElse(BasicConfig.DEFAULT_REALM);
+        authenticator(JwtAuthenticator.create(config.authentication().jwt(), realm));
+      }
+      config.authentication().clientCertificate().ifPresent(cert -> authenticator(ClientCertificateAuthenticator.create(cert)));
+      return authorization(config.authorization());
     }
 
     /**
@@ -279,15 +285,38 @@ public final class Gatehouse implements AutoCloseable {
      *
      * @param authorization the {@code authorization} section
      * @return this builder
-     * @throws dev.gatehouse.config.ConfigException if a rule cannot be compiled
+     * @throws IllegalStateException if rules were set already
      */
     public Builder authorization(AuthorizationConfig authorization) {
-      this.policy = fixed(PolicyEngine.compile(authorization));
+      Objects.requireNonNull(authorization, "authorization");
+      if (this.authorization != null) {
+        throw new IllegalStateException("the rules are set already");
+      }
+      this.authorization = authorization;
       return this;
     }
 
     /**
-     * Adds an authentication stage. Stages are asked in the order added; the first success names the caller.
+     * Reloads the rules from a configuration file whenever it changes; the rules set by {@link #config} or {@link
+     * #authorization} are those in force until then, and must have been read from that file.
+     *
+     * @param file the YAML file
+     * @param overrides dotted keys overriding the file, applied again on every reload
+     * @return this builder
+     * @throws IllegalStateException if a file was set already
+     */
+    public Builder reloadingRules(Path file, Map<String, String> overrides) {
+      Objects.requireNonNull(file, "file");
+      if (rulesFile != null) {
+        throw new IllegalStateException("the rules file is set already");
+      }
+      this.rulesFile = file;
+      this.rulesOverrides = Map.copyOf(overrides);
+      return this;
+    }
+
+    /**
+     * Adds an authentication stage. Stages are asked in the order added.
      *
      * @param authenticator the stage
      * @return this builder
@@ -298,16 +327,26 @@ public final class Gatehouse implements AutoCloseable {
     }
 
     /**
-     * Builds the engine.
+     * Builds the engine, compiling the rules.
      *
      * @return the engine
      * @throws IllegalStateException if no authenticator was added, since nobody could ever be let in
+     * @throws dev.gatehouse.config.ConfigException naming the key of a rule that cannot be compiled
      */
     public Gatehouse build() {
       if (authenticators.isEmpty()) {
         throw new IllegalStateException("at least one authenticator is required");
       }
-      return new Gatehouse(this);
+      PolicyEngine rules;
+      try {
+        rules = PolicyEngine.compile(authorization == null ? AuthorizationConfig.NONE : authorization);
+      } catch (RuntimeException e) {
+        // The authenticators already run (file watchers, key fetchers): a refused configuration must not leave them.
+        authenticators.forEach(Authenticator::close);
+        throw e;
+      }
+      Supplier<PolicyEngine> policy = rulesFile == null ? () -> rules : ReloadingPolicy.watch(rulesFile, rulesOverrides, rules);
+      return new Gatehouse(List.copyOf(authenticators), policy);
     }
   }
 }

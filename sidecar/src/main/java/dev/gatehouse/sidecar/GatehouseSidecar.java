@@ -241,7 +241,10 @@ public final class GatehouseSidecar implements AutoCloseable {
     Optional<ServerTls> tls = config.tls().map(ServerTls::create);
     Gatehouse gatehouse;
     try {
-      gatehouse = configFile.isPresent() ? Gatehouse.watching(configFile.get(), overrides) : Gatehouse.create(config);
+      // The file was read once, above; the engine starts from that reading and reloads its rules when the file changes.
+      Gatehouse.Builder builder = Gatehouse.builder().config(config);
+      configFile.ifPresent(file -> builder.reloadingRules(file, overrides));
+      gatehouse = builder.build();
     } catch (RuntimeException e) {
       tls.ifPresent(ServerTls::close);
       throw e;
