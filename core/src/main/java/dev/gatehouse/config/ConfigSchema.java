@@ -46,7 +46,7 @@ public final class ConfigSchema {
 
   /** {@code admin}: known, not yet served; refused rather than ignored. */
   public static final ConfigKey<InetSocketAddress> ADMIN =
-      declare(key("admin", ConfigType.HOST_PORT, "Address of the admin listener (/livez, /readyz, /metrics).").scope(Scope.SIDECAR));
+      declare(key("admin", ConfigType.HOST_PORT, "Address of the admin listener (/livez, /readyz, /metrics); not served by this version yet, so refused.").scope(Scope.SIDECAR));
 
   // --- tls (sidecar)
 
