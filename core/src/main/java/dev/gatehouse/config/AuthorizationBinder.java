@@ -64,7 +64,9 @@ final class AuthorizationBinder {
             list(node, "groups"),
             list(node, "not-groups"),
             list(node, "ip-blocks"),
-            list(node, "not-ip-blocks"));
+            list(node, "not-ip-blocks"),
+            list(node, "request-principals"),
+            list(node, "not-request-principals"));
     node.rejectUnknownKeys();
     return source;
   }

@@ -51,10 +51,10 @@ class ConformanceTest {
             to: {methods: [GET], paths: [/public/*]}
           - name: authenticated
             action: allow
-            from: {principals: ["*"]}
+            from: {request-principals: ["*"]}
           - name: admin-area
             action: deny
-            from: {not-principals: [sha1-user]}
+            from: {not-request-principals: [sha1-user]}
             to: {paths: [/admin/*]}
           - name: no-deletes
             action: deny

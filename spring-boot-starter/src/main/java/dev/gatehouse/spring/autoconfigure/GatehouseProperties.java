@@ -126,9 +126,11 @@ public record GatehouseProperties(
    * Authentication by the TLS client certificate the server verified (configure TLS with server.ssl and an SSL
    * bundle). The caller is named by the certificate's SPIFFE ID, otherwise by its subject common name.
    *
-   * @param enabled Whether to name callers by their client certificate.
+   * @param enabled Whether to name the mTLS peer by its client certificate.
+   * @param trustDomains SPIFFE trust domain to the PEM bundle of the CAs that may issue its identities, such as
+   *     [cluster.local]=ca.pem; certificates must then carry a SPIFFE ID and chain to their own domain's CA.
    */
-  public record ClientCertificate(@Nullable Boolean enabled) {}
+  public record ClientCertificate(@Nullable Boolean enabled, @Nullable Map<String, String> trustDomains) {}
 
   /**
    * HTTP Basic authentication against an htpasswd file.
@@ -162,14 +164,16 @@ public record GatehouseProperties(
   /**
    * Conditions on the caller of an authorization rule. Values are exact, prefix*, *suffix or *.
    *
-   * @param principals Principal names (Basic user, JWT iss/sub, SPIFFE ID); * is any authenticated caller.
-   * @param notPrincipals Principal names that must not match.
+   * @param principals Names of the mTLS peer (SPIFFE ID or certificate CN); * is any peer. Needs client-certificate.
+   * @param notPrincipals Peer names that must not match.
    * @param namespaces Kubernetes namespaces of SPIFFE IDs.
    * @param notNamespaces Namespaces that must not match.
    * @param groups Groups of the caller.
    * @param notGroups Groups the caller must not be in.
    * @param ipBlocks IPv4 or IPv6 addresses or CIDR blocks of the direct peer.
    * @param notIpBlocks Blocks the direct peer must not be in.
+   * @param requestPrincipals Names of the request principal (Basic user, JWT iss/sub); * is any request principal.
+   * @param notRequestPrincipals Request principal names that must not match.
    */
   public record Source(
       @Nullable List<String> principals,
@@ -179,7 +183,9 @@ public record GatehouseProperties(
       @Nullable List<String> groups,
       @Nullable List<String> notGroups,
       @Nullable List<String> ipBlocks,
-      @Nullable List<String> notIpBlocks) {}
+      @Nullable List<String> notIpBlocks,
+      @Nullable List<String> requestPrincipals,
+      @Nullable List<String> notRequestPrincipals) {}
 
   /**
    * Conditions on the request of an authorization rule.
@@ -240,6 +246,9 @@ public record GatehouseProperties(
     }
     Map<String, Object> clientCertificate = new LinkedHashMap<>();
     putIfSet(clientCertificate, "enabled", authentication.clientCertificate().enabled());
+    if (authentication.clientCertificate().trustDomains() != null && !authentication.clientCertificate().trustDomains().isEmpty()) {
+      clientCertificate.put("trust-domains", new LinkedHashMap<>(authentication.clientCertificate().trustDomains()));
+    }
     if (!clientCertificate.isEmpty()) {
       authenticationTree.put("client-certificate", clientCertificate);
     }
@@ -273,6 +282,8 @@ public record GatehouseProperties(
           putIfSet(source, "not-groups", from.notGroups());
           putIfSet(source, "ip-blocks", from.ipBlocks());
           putIfSet(source, "not-ip-blocks", from.notIpBlocks());
+          putIfSet(source, "request-principals", from.requestPrincipals());
+          putIfSet(source, "not-request-principals", from.notRequestPrincipals());
           node.put("from", source);
         }
         if (rule.to() != null) {
