@@ -1,12 +1,10 @@
 package dev.gatehouse;
 
-import java.util.Collections;
-import java.util.LinkedHashMap;
+import dev.gatehouse.http.RequestHeaders;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * What the engine decided about one request.
@@ -20,32 +18,37 @@ public sealed interface Decision permits Decision.Allow, Decision.Refusal {
   /**
    * The request may proceed.
    *
-   * @param identity who made it; empty only when rules allow anonymous access
-   * @param headers the identity headers to send upstream (sidecar), in a stable order; names as in {@link
-   *     dev.gatehouse.http.IdentityHeaders}
-   * @param removeHeaders request headers the application must not receive (sidecar) or see (filter), such as a bearer
-   *     token that is not forwarded; matched case-insensitively
+   * @param identities who made it: the peer, the request principal, both or (when rules allow anonymous access)
+   *     neither
+   * @param requestHeaders what the adapter does to the request's headers: which client-sent ones it removes (sidecar)
+   *     or hides (filter), and which it sets; the adapter only applies this
    * @param path the canonical path the decision was made on, which the sidecar forwards instead of the raw one; empty
    *     only for decisions made without looking at the path
    */
-  record Allow(Optional<Identity> identity, Map<String, String> headers, Set<String> removeHeaders, Optional<String> path)
-      implements Decision {
-    /** Creates an allow decision, copying the headers and keeping their order. */
+  record Allow(Identities identities, RequestHeaders requestHeaders, Optional<String> path) implements Decision {
+    /** Checks the values. */
     public Allow {
-      Objects.requireNonNull(identity, "identity");
+      Objects.requireNonNull(identities, "identities");
+      Objects.requireNonNull(requestHeaders, "requestHeaders");
       Objects.requireNonNull(path, "path");
-      headers = Collections.unmodifiableMap(new LinkedHashMap<>(headers));
-      removeHeaders = Set.copyOf(removeHeaders);
     }
 
     /**
-     * An allow decision that removes no request header and names no path.
+     * The identity the application sees as its user: the request principal, else the peer.
      *
-     * @param identity who made the request
-     * @param headers the identity headers to send upstream
+     * @return the identity; empty when anonymous
      */
-    public Allow(Optional<Identity> identity, Map<String, String> headers) {
-      this(identity, headers, Set.of(), Optional.empty());
+    public Optional<Identity> identity() {
+      return identities.primary();
+    }
+
+    /**
+     * The identity headers the engine sets, in a stable order; shorthand for {@code requestHeaders().toSet()}.
+     *
+     * @return name to value; names as in {@link dev.gatehouse.http.IdentityHeaders}
+     */
+    public Map<String, String> headers() {
+      return requestHeaders.toSet();
     }
   }
 

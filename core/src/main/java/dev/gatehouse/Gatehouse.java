@@ -2,9 +2,6 @@ package dev.gatehouse;
 
 import dev.gatehouse.authn.AuthenticationResult;
 import dev.gatehouse.authn.Authenticator;
-import dev.gatehouse.authn.basic.BasicAuthenticator;
-import dev.gatehouse.authn.jwt.JwtAuthenticator;
-import dev.gatehouse.authn.x509.ClientCertificateAuthenticator;
 import dev.gatehouse.authz.PolicyEngine;
 import dev.gatehouse.authz.PolicyResult;
 import dev.gatehouse.authz.ReloadingPolicy;
@@ -14,6 +11,7 @@ import dev.gatehouse.config.ConfigLoader;
 import dev.gatehouse.config.GatehouseConfig;
 import dev.gatehouse.http.ForwardedClientCert;
 import dev.gatehouse.http.IdentityHeaders;
+import dev.gatehouse.http.RequestHeaders;
 import dev.gatehouse.path.CanonicalPath;
 import dev.gatehouse.path.PathCanonicalizer;
 import java.nio.file.Path;
@@ -53,6 +51,8 @@ public final class Gatehouse implements AutoCloseable {
   private final List<String> challenges;
   /** For each authenticator, the index of its challenge in {@link #challenges}, or -1 when it has none. */
   private final int[] challengeIndex;
+  /** Each authenticator's {@link Authenticator#kind()}, asked once. */
+  private final Identity.Kind[] kinds;
   private final IdentityHeaders identityHeaders;
   private final Supplier<PolicyEngine> policy;
   private final @Nullable ReloadingPolicy reloadingPolicy;
@@ -64,7 +64,9 @@ public final class Gatehouse implements AutoCloseable {
     List<String> all = new ArrayList<>();
     Set<String> extraHeaders = new LinkedHashSet<>();
     this.challengeIndex = new int[authenticators.size()];
+    this.kinds = new Identity.Kind[authenticators.size()];
     for (int i = 0; i < authenticators.size(); i++) {
+      kinds[i] = Objects.requireNonNull(authenticators.get(i).kind(), "kind");
       Optional<String> challenge = authenticators.get(i).challenge();
       challengeIndex[i] = challenge.isPresent() ? all.size() : -1;
       challenge.ifPresent(all::add);
@@ -114,71 +116,170 @@ public final class Gatehouse implements AutoCloseable {
    * Decides about one request. Never throws for anything the client sent; an authenticator that fails unexpectedly
    * makes the request a 401, since every error path must deny.
    *
+   * <p>Every authenticator is asked. The {@linkplain Identity.Kind#PEER peer} comes from the one that reads the client
+   * certificate, the request principal from the others; two of the same kind make the request a 401 (ambiguous), as
+   * does any failure. Then the rules decide; a refusal is a 401 with challenges for a request with no identity, and
+   * for a peer without a request principal when one could change the answer; otherwise a 403.
+   *
    * @param request the request
    * @return the decision
    */
   public Decision decide(RequestView request) {
     Objects.requireNonNull(request, "request");
+    return run(request, null);
+  }
+
+  /**
+   * Decides about one request exactly as {@link #decide} does, through the same code, and says how: each stage's
+   * finding and the rule that decided. For {@code check} on the command line and for people debugging rules; slower
+   * than {@code decide}, which records nothing.
+   *
+   * @param request the request
+   * @return the decision and its trace
+   */
+  public Explanation explain(RequestView request) {
+    Objects.requireNonNull(request, "request");
+    Trace trace = new Trace();
+    Decision decision = run(request, trace);
+    return new Explanation(decision, Optional.ofNullable(trace.path), Optional.ofNullable(trace.rule), trace.steps);
+  }
+
+  /** What {@link #explain} collects; {@code decide} passes none, so its hot path allocates no trace. */
+  private static final class Trace {
+    final List<Explanation.Step> steps = new ArrayList<>();
+    @Nullable String path;
+    @Nullable String rule;
+
+    void add(String stage, @Nullable String subject, String outcome) {
+      steps.add(new Explanation.Step(stage, Optional.ofNullable(subject), outcome));
+    }
+  }
+
+  private Decision run(RequestView request, @Nullable Trace trace) {
     PolicyEngine rules = policy.get();
     AuthorizationConfig.Audit audit = rules.config().audit();
     CanonicalPath canonical = PathCanonicalizer.canonicalize(request.path());
     if (canonical instanceof CanonicalPath.Rejected rejected) {
-      return refused(new Decision.Reject(rejected.reason()), request, request.path(), null, Optional.empty(), audit);
+      if (trace != null) {
+        trace.add("path", null, "refused: " + rejected.reason());
+      }
+      return refused(new Decision.Reject(rejected.reason()), request, request.path(), Identities.ANONYMOUS, Optional.empty(), audit);
     }
     CanonicalPath.Valid valid = (CanonicalPath.Valid) canonical;
     String path = valid.path();
+    if (trace != null) {
+      trace.path = path;
+      trace.add("path", null, "canonical " + path);
+    }
     Optional<String> dispatch = request.dispatchPath();
     if (dispatch.isPresent() && !dispatch.get().equals(valid.decoded())) {
       // The container resolved the path differently from us: whatever rule matched, the app would serve another path.
-      return refused(new Decision.Reject("the container dispatches another path than the canonical one"), request, path, null, Optional.empty(), audit);
+      String reason = "the container dispatches another path than the canonical one";
+      if (trace != null) {
+        trace.add("dispatch", null, "refused: " + reason);
+      }
+      return refused(new Decision.Reject(reason), request, path, Identities.ANONYMOUS, Optional.empty(), audit);
     }
-    Identity identity = null;
-    AuthenticationResult.Success identified = null;
+    Identity peer = null;
+    Identity principal = null;
+    Map<String, String> extraHeaders = Map.of();
     Set<String> removeHeaders = Set.of();
     for (int i = 0; i < authenticators.size(); i++) {
+      Authenticator authenticator = authenticators.get(i);
       AuthenticationResult result;
       try {
-        result = authenticators.get(i).authenticate(request);
+        result = authenticator.authenticate(request);
       } catch (RuntimeException e) {
-        log.warn("authenticator {} failed; denying the request", authenticators.get(i).getClass().getSimpleName(), e);
-        return refused(new Decision.Challenge(challenges, "authenticator error"), request, path, null, Optional.empty(), audit);
+        log.warn("authenticator {} failed; denying the request", authenticator.getClass().getSimpleName(), e);
+        return challenged(trace, authenticator, "authenticator error", challenges, request, path, audit);
       }
       if (result instanceof AuthenticationResult.Failure failure) {
-        return refused(new Decision.Challenge(challengesFor(i, failure), failure.reason()), request, path, null, Optional.empty(), audit);
+        return challenged(trace, authenticator, failure.reason(), challengesFor(i, failure), request, path, audit);
       }
-      if (result instanceof AuthenticationResult.Success success) {
-        if (identity == null) {
-          identity = success.identity();
-          identified = success;
+      if (!(result instanceof AuthenticationResult.Success success)) {
+        if (trace != null) {
+          trace.add("authenticate", name(authenticator), "no credentials");
         }
-        if (!success.removeHeaders().isEmpty()) {
-          removeHeaders = union(removeHeaders, success.removeHeaders());
-        }
+        continue;
+      }
+      Identity identity = IdentityBoundary.admit(success.identity());
+      if (identity == null) {
+        return challenged(trace, authenticator, "identity name is not a safe header value", challenges, request, path, audit);
+      }
+      boolean isPeer = kinds[i] == Identity.Kind.PEER;
+      if (isPeer ? peer != null : principal != null) {
+        // Two proofs of the same kind (Basic and a JWT, say) leave open who the caller is; guessing could pick the wrong one.
+        String reason = "more than one " + (isPeer ? "peer" : "request principal") + ": ambiguous";
+        return challenged(trace, authenticator, reason, challenges, request, path, audit);
+      }
+      if (isPeer) {
+        peer = identity;
+      } else {
+        principal = identity;
+      }
+      if (trace != null) {
+        trace.add("authenticate", name(authenticator), (isPeer ? "peer " : "request principal ") + identity.name());
+      }
+      if (!success.headers().isEmpty()) {
+        extraHeaders = extraHeaders.isEmpty() ? success.headers() : merge(extraHeaders, success.headers());
+      }
+      if (!success.removeHeaders().isEmpty()) {
+        removeHeaders = union(removeHeaders, success.removeHeaders());
       }
     }
-    PolicyResult result = rules.evaluate(request, path, Optional.ofNullable(identity));
+    Identities identities =
+        peer == null && principal == null ? Identities.ANONYMOUS : new Identities(Optional.ofNullable(peer), Optional.ofNullable(principal));
+    PolicyResult result = rules.evaluate(request, path, identities);
+    if (trace != null) {
+      trace.rule = result.rule().orElse(null);
+      trace.add("rules", trace.rule, result.reason());
+    }
     if (result.allowed()) {
       if (audit == AuthorizationConfig.Audit.ALL) {
-        AuditLog.write("allow", 200, request.method(), path, identity, result.rule(), result.reason());
+        AuditLog.write("allow", 200, request.method(), path, identities.primary().orElse(null), result.rule(), result.reason());
       }
       Map<String, String> headers = new LinkedHashMap<>(4);
-      if (identity != null) {
-        addIdentityHeaders(headers, identity);
-        headers.putAll(identified.headers());
-      }
+      identities.primary().ifPresent(identity -> addIdentityHeaders(headers, identity));
+      IdentityBoundary.addHeaders(headers, extraHeaders);
       addClientCertificate(headers, request);
-      return new Decision.Allow(Optional.ofNullable(identity), headers, removeHeaders, Optional.of(path));
+      return new Decision.Allow(identities, RequestHeaders.of(identityHeaders, removeHeaders, headers), Optional.of(path));
     }
-    Decision.Refusal refusal = identity == null ? new Decision.Challenge(challenges, result.reason()) : new Decision.Deny(result.reason());
-    return refused(refusal, request, path, identity, result.rule(), audit);
+    boolean challenge = identities.isAnonymous() || (principal == null && result.wantsRequestPrincipal());
+    Decision.Refusal refusal = challenge ? new Decision.Challenge(challenges, result.reason()) : new Decision.Deny(result.reason());
+    return refused(refusal, request, path, identities, result.rule(), audit);
+  }
+
+  private static String name(Authenticator authenticator) {
+    String simple = authenticator.getClass().getSimpleName();
+    return simple.isEmpty() ? authenticator.toString() : simple;
+  }
+
+  private static Decision challenged(
+      @Nullable Trace trace,
+      Authenticator authenticator,
+      String reason,
+      List<String> challenges,
+      RequestView request,
+      String path,
+      AuthorizationConfig.Audit audit) {
+    if (trace != null) {
+      trace.add("authenticate", name(authenticator), "refused: " + reason);
+    }
+    return refused(new Decision.Challenge(challenges, reason), request, path, Identities.ANONYMOUS, Optional.empty(), audit);
   }
 
   private static Decision refused(
-      Decision.Refusal refusal, RequestView request, String path, @Nullable Identity identity, Optional<String> rule, AuthorizationConfig.Audit audit) {
+      Decision.Refusal refusal, RequestView request, String path, Identities identities, Optional<String> rule, AuthorizationConfig.Audit audit) {
     if (audit != AuthorizationConfig.Audit.NONE) {
-      AuditLog.write("deny", refusal.status(), request.method(), path, identity, rule, refusal.reason());
+      AuditLog.write("deny", refusal.status(), request.method(), path, identities.primary().orElse(null), rule, refusal.reason());
     }
     return refusal;
+  }
+
+  private static Map<String, String> merge(Map<String, String> a, Map<String, String> b) {
+    Map<String, String> all = new LinkedHashMap<>(a);
+    all.putAll(b);
+    return all;
   }
 
   /**
@@ -207,15 +308,7 @@ public final class Gatehouse implements AutoCloseable {
     return all;
   }
 
-  /**
-   * The headers a client may never send upstream, for adapters that forward.
-   *
-   * @return the identity header set of this engine
-   */
-  public IdentityHeaders identityHeaders() {
-    return identityHeaders;
-  }
-
+  /** The identity the application sees as its user (already through the boundary) as headers. */
   private static void addIdentityHeaders(Map<String, String> headers, Identity identity) {
     headers.put(IdentityHeaders.USER, identity.name());
     if (!identity.groups().isEmpty()) {
@@ -228,7 +321,7 @@ public final class Gatehouse implements AutoCloseable {
   private static void addClientCertificate(Map<String, String> headers, RequestView request) {
     List<X509Certificate> chain = request.clientCertificates();
     if (!chain.isEmpty()) {
-      headers.put(IdentityHeaders.CLIENT_CERT, ForwardedClientCert.format(chain.get(0)));
+      IdentityBoundary.addHeader(headers, IdentityHeaders.CLIENT_CERT, ForwardedClientCert.format(chain.get(0)));
     }
   }
 
@@ -270,13 +363,13 @@ public final class Gatehouse implements AutoCloseable {
      */
     public Builder config(GatehouseConfig config) {
       Objects.requireNonNull(config, "config");
-      config.authentication().basic().ifPresent(basic -> authenticator(BasicAuthenticator.create(basic)));
+      config.authentication().basic().ifPresent(basic -> authenticator(Authenticator.basic(basic)));
       if (!config.authentication().jwt().isEmpty()) {
         // One realm for every scheme, so a client sees one protection space.
         String realm = config.authentication().basic().map(BasicConfig::realm).orElse(BasicConfig.DEFAULT_REALM);
-        authenticator(JwtAuthenticator.create(config.authentication().jwt(), realm));
+        authenticator(Authenticator.jwt(config.authentication().jwt(), realm));
       }
-      config.authentication().clientCertificate().ifPresent(cert -> authenticator(ClientCertificateAuthenticator.create(cert)));
+      config.authentication().clientCertificate().ifPresent(cert -> authenticator(Authenticator.clientCertificate(cert)));
       return authorization(config.authorization());
     }
 
@@ -316,7 +409,8 @@ public final class Gatehouse implements AutoCloseable {
     }
 
     /**
-     * Adds an authentication stage. Stages are asked in the order added.
+     * Adds an authentication stage. Every stage is asked, in the order added; see {@link Authenticator#kind()} for
+     * which identity each success establishes.
      *
      * @param authenticator the stage
      * @return this builder
@@ -331,7 +425,9 @@ public final class Gatehouse implements AutoCloseable {
      *
      * @return the engine
      * @throws IllegalStateException if no authenticator was added, since nobody could ever be let in
-     * @throws dev.gatehouse.config.ConfigException naming the key of a rule that cannot be compiled
+     * @throws dev.gatehouse.config.ConfigException naming the key of a rule that cannot be compiled, or of a rule that
+     *     names {@code principals} while no authenticator establishes a peer (see {@link
+     *     AuthorizationConfig#checkPeerRules})
      */
     public Gatehouse build() {
       if (authenticators.isEmpty()) {
@@ -339,7 +435,10 @@ public final class Gatehouse implements AutoCloseable {
       }
       PolicyEngine rules;
       try {
-        rules = PolicyEngine.compile(authorization == null ? AuthorizationConfig.NONE : authorization);
+        AuthorizationConfig config = authorization == null ? AuthorizationConfig.NONE : authorization;
+        boolean peers = authenticators.stream().anyMatch(authenticator -> authenticator.kind() == Identity.Kind.PEER);
+        config.checkPeerRules(peers, List.of());
+        rules = PolicyEngine.compile(config);
       } catch (RuntimeException e) {
         // The authenticators already run (file watchers, key fetchers): a refused configuration must not leave them.
         authenticators.forEach(Authenticator::close);

@@ -1,5 +1,7 @@
 package dev.gatehouse;
 
+import dev.gatehouse.authn.x509.SpiffeId;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -8,7 +10,9 @@ import java.util.Set;
 /**
  * Who made a request, as established by one authentication method.
  *
- * <p>Every method (HTTP Basic, JWT, client certificate, or a custom {@link dev.gatehouse.authn.Authenticator}) produces
+ * <p>A request has up to two identities ({@link Identities}): the {@link Kind#PEER peer}, the workload that holds the
+ * verified TLS client certificate, and the {@link Kind#REQUEST_PRINCIPAL request principal}, the user or service a
+ * token or password names. Every method (HTTP Basic, JWT, client certificate, or a custom {@link dev.gatehouse.authn.Authenticator}) produces
  * this same value, so authorization rules and the application see one shape whichever way the caller proved itself.
  * Instances are immutable and thread-safe.
  *
@@ -18,6 +22,23 @@ import java.util.Set;
  * @param attributes further facts about the caller (for example JWT claims); empty when there are none
  */
 public record Identity(String name, String authenticationMethod, Set<String> groups, Map<String, Object> attributes) {
+
+  /**
+   * Which of a request's two identities an authenticator establishes; see {@link
+   * dev.gatehouse.authn.Authenticator#kind()}.
+   */
+  public enum Kind {
+    /**
+     * The calling workload, proven by the TLS connection (a verified client certificate): authorization's {@code
+     * principals} and {@code namespaces} match it, and {@code X-Forwarded-Client-Cert} describes it.
+     */
+    PEER,
+    /**
+     * The user or service a request acts for, proven by a credential in the request (a JWT, a Basic password, a custom
+     * header): authorization's {@code request-principals} match it, and {@code X-Forwarded-User} names it.
+     */
+    REQUEST_PRINCIPAL
+  }
 
   /** The {@link #authenticationMethod()} of HTTP Basic identities. */
   public static final String BASIC = "basic";
@@ -82,6 +103,31 @@ public record Identity(String name, String authenticationMethod, Set<String> gro
    */
   public static Identity of(String name, String authenticationMethod) {
     return new Identity(name, authenticationMethod, Set.of(), Map.of());
+  }
+
+  /**
+   * The peer identity a verified client certificate naming {@code name} gives: a SPIFFE ID with its trust domain and,
+   * for the Istio form {@code spiffe://<td>/ns/<namespace>/sa/<account>}, its namespace and service account; anything
+   * else is a subject common name with no attributes. What {@code check --peer} uses, so that a stated peer matches
+   * rules exactly as a certificate would.
+   *
+   * @param name a SPIFFE ID, or a common name
+   * @return the identity, with method {@link #CLIENT_CERTIFICATE}
+   * @throws IllegalArgumentException if {@code name} starts with {@code spiffe:} but is not a valid SPIFFE ID, or is
+   *     blank
+   */
+  public static Identity peer(String name) {
+    Objects.requireNonNull(name, "name");
+    if (!name.regionMatches(true, 0, "spiffe:", 0, 7)) {
+      return of(name, CLIENT_CERTIFICATE);
+    }
+    SpiffeId id = SpiffeId.parse(name);
+    Map<String, Object> attributes = new HashMap<>();
+    attributes.put(SPIFFE_ID, id.toString());
+    attributes.put(SPIFFE_TRUST_DOMAIN, id.trustDomain());
+    id.namespace().ifPresent(namespace -> attributes.put(SPIFFE_NAMESPACE, namespace));
+    id.serviceAccount().ifPresent(account -> attributes.put(SPIFFE_SERVICE_ACCOUNT, account));
+    return new Identity(id.toString(), CLIENT_CERTIFICATE, Set.of(), attributes);
   }
 
   /**

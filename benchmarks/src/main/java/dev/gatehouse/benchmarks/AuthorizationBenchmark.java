@@ -1,5 +1,6 @@
 package dev.gatehouse.benchmarks;
 
+import dev.gatehouse.Identities;
 import dev.gatehouse.Identity;
 import dev.gatehouse.authz.PolicyEngine;
 import dev.gatehouse.authz.PolicyResult;
@@ -49,15 +50,15 @@ public class AuthorizationBenchmark {
   @Param({"10", "100", "1000"})
   int rules;
 
-  /** {@code exact}: rules name principals exactly; {@code prefix}: also SPIFFE prefixes; {@code none}: groups only. */
+  /** {@code exact}: rules name request principals exactly; {@code prefix}: also {@code iss/*} prefixes; {@code none}: groups only. */
   @Param({"exact", "prefix", "none"})
   String principals;
 
   private PolicyEngine engine;
   private FakeRequest lastRuleRequest;
   private FakeRequest noRuleRequest;
-  private Optional<Identity> caller;
-  private Optional<Identity> stranger;
+  private Identities caller;
+  private Identities stranger;
 
   @Setup
   public void compile() {
@@ -66,11 +67,12 @@ public class AuthorizationBenchmark {
       boolean deny = i % 10 == 9;
       RuleConfig.SourceConfig from =
           new RuleConfig.SourceConfig(
+              List.of(), List.of(), List.of(), List.of(),
+              deny ? List.of() : List.of("group-" + i), List.of(), List.of(), List.of(),
               principals.equals("none")
                   ? List.of()
-                  : List.of("user-" + i, "spiffe://cluster.local/ns/team-" + i + "/sa/" + (principals.equals("exact") ? "app" : "*")),
-              List.of(), List.of(), List.of(),
-              deny ? List.of() : List.of("group-" + i), List.of(), List.of(), List.of());
+                  : List.of("user-" + i, "https://issuer.example/team-" + i + "/" + (principals.equals("exact") ? "app" : "*")),
+              List.of());
       RuleConfig.OperationConfig to =
           new RuleConfig.OperationConfig(
               List.of(deny ? "DELETE" : "GET", "POST"), List.of(), List.of("/service-" + i + "/*", "/api/{*}/items-" + i), List.of(),
@@ -81,8 +83,8 @@ public class AuthorizationBenchmark {
     int last = rules - 2;
     lastRuleRequest = FakeRequest.get("/api/v1/items-" + last);
     noRuleRequest = FakeRequest.get("/nowhere/at/all");
-    caller = Optional.of(new Identity("user-" + last, Identity.BASIC, Set.of("group-" + last), Map.of()));
-    stranger = Optional.of(new Identity("stranger", Identity.BASIC, Set.of("nobody"), Map.of()));
+    caller = new Identities(Optional.empty(), Optional.of(new Identity("user-" + last, Identity.BASIC, Set.of("group-" + last), Map.of())));
+    stranger = new Identities(Optional.empty(), Optional.of(new Identity("stranger", Identity.BASIC, Set.of("nobody"), Map.of())));
     if (!evaluateLastRule().allowed() || evaluateNoRule().allowed()) {
       throw new IllegalStateException("benchmark requests do not hit the intended rules");
     }

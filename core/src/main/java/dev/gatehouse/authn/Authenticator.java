@@ -1,6 +1,15 @@
 package dev.gatehouse.authn;
 
+import dev.gatehouse.Identity;
 import dev.gatehouse.RequestView;
+import dev.gatehouse.authn.basic.BasicAuthenticator;
+import dev.gatehouse.authn.jwt.JwtAuthenticator;
+import dev.gatehouse.authn.x509.ClientCertificateAuthenticator;
+import dev.gatehouse.config.BasicConfig;
+import dev.gatehouse.config.ClientCertificateConfig;
+import dev.gatehouse.config.JwtIssuerConfig;
+import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
@@ -11,6 +20,15 @@ import java.util.Set;
  * its kind answers {@link AuthenticationResult#none()}; one that finds credentials answers either {@link
  * AuthenticationResult#success success} or {@link AuthenticationResult#failure failure}, and a failure makes the whole
  * request a 401 whatever the rules say.
+ *
+ * <p>Every authenticator runs on every request. Each establishes one {@link #kind()} of identity: the client
+ * certificate one the peer, all others (a custom one by default) the request principal. Two successes of the same
+ * kind make the request a 401, since it would be ambiguous who the caller is.
+ *
+ * <p>Whatever an authenticator returns passes one boundary before it reaches a header or a {@code Principal} ({@link
+ * dev.gatehouse.http.IdentityHeaders#isSafeValue}): an identity whose name HTTP would read differently makes the
+ * request a 401; groups, an e-mail address or header values that fail it are dropped. Implementations need not
+ * check for that themselves.
  *
  * <p>Implementations must be thread-safe and must not block on I/O on the request path, except where their contract
  * says so (a rate-limited key fetch, for instance). They must never log credentials.
@@ -41,6 +59,90 @@ public interface Authenticator extends AutoCloseable {
    */
   default Set<String> identityHeaderNames() {
     return Set.of();
+  }
+
+  /**
+   * Which of the request's two identities a success of this authenticator establishes.
+   *
+   * <p>Only authenticators that read what the TLS layer verified ({@link RequestView#clientCertificates()}) may answer
+   * {@link Identity.Kind#PEER}: authorization's {@code principals} and {@code namespaces} trust it as the calling
+   * workload.
+   *
+   * @return {@link Identity.Kind#REQUEST_PRINCIPAL} by default
+   */
+  default Identity.Kind kind() {
+    return Identity.Kind.REQUEST_PRINCIPAL;
+  }
+
+  /**
+   * HTTP Basic against an htpasswd file, which is re-read when it changes.
+   *
+   * @param config the {@code authentication.basic} section
+   * @return the authenticator; close it to stop watching the file
+   * @throws dev.gatehouse.config.ConfigException if the file cannot be read
+   */
+  static Authenticator basic(BasicConfig config) {
+    return BasicAuthenticator.create(config);
+  }
+
+  /**
+   * JWT bearer tokens from the configured issuers.
+   *
+   * @param issuers the {@code authentication.jwt} entries; at least one
+   * @param realm the realm of the {@code Bearer} challenge
+   * @return the authenticator; close it to stop refreshing keys
+   * @throws IllegalArgumentException if there is no issuer or the realm cannot be quoted
+   */
+  static Authenticator jwt(List<JwtIssuerConfig> issuers, String realm) {
+    return JwtAuthenticator.create(issuers, realm);
+  }
+
+  /**
+   * The verified TLS client certificate, which names the {@linkplain Identity.Kind#PEER peer}.
+   *
+   * @param config the {@code authentication.client-certificate} section
+   * @return the authenticator
+   * @throws dev.gatehouse.config.ConfigException if a trust domain's CA bundle cannot be read
+   */
+  static Authenticator clientCertificate(ClientCertificateConfig config) {
+    return ClientCertificateAuthenticator.create(config);
+  }
+
+  /**
+   * An authenticator that names every request's caller as the given identity without looking at the request: the
+   * caller is taken to have proven it already. For {@code check} on the command line and for tests, which then run
+   * the very pipeline requests go through; never for serving.
+   *
+   * @param kind which identity it establishes, which it declares even when {@code identity} is empty (so that rules on
+   *     peers stay valid when no peer is stated)
+   * @param identity the identity every request gets; empty for none
+   * @return the authenticator
+   */
+  static Authenticator assuming(Identity.Kind kind, Optional<Identity> identity) {
+    Objects.requireNonNull(kind, "kind");
+    Objects.requireNonNull(identity, "identity");
+    AuthenticationResult success = identity.map(AuthenticationResult::success).orElse(AuthenticationResult.none());
+    return new Authenticator() {
+      @Override
+      public AuthenticationResult authenticate(RequestView request) {
+        return success;
+      }
+
+      @Override
+      public Optional<String> challenge() {
+        return Optional.empty();
+      }
+
+      @Override
+      public Identity.Kind kind() {
+        return kind;
+      }
+
+      @Override
+      public String toString() {
+        return "assuming " + kind + " " + identity.map(Identity::name).orElse("(none)");
+      }
+    };
   }
 
   /** Releases background resources (file watchers, key refreshers). The default does nothing. */

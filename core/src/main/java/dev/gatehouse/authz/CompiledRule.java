@@ -23,6 +23,8 @@ final class CompiledRule {
 
   private final @Nullable ValueMatcher principals;
   private final @Nullable ValueMatcher notPrincipals;
+  private final @Nullable ValueMatcher requestPrincipals;
+  private final @Nullable ValueMatcher notRequestPrincipals;
   private final @Nullable ValueMatcher namespaces;
   private final @Nullable ValueMatcher notNamespaces;
   private final @Nullable ValueMatcher groups;
@@ -43,11 +45,14 @@ final class CompiledRule {
     String key = "authorization.rules[" + index + "]";
     this.label = config.name().orElse("rules[" + index + "]");
     this.deny = config.action() == RuleConfig.Action.DENY;
-    this.result = new PolicyResult(!deny, Optional.of(label), (deny ? "denied by rule " : "allowed by rule ") + label);
     RuleConfig.SourceConfig from = config.from().orElse(null);
     String fromKey = key + ".from.";
     principals = from == null ? null : values(fromKey + "principals", from.principals(), false);
     notPrincipals = from == null ? null : values(fromKey + "not-principals", from.notPrincipals(), false);
+    requestPrincipals = from == null ? null : values(fromKey + "request-principals", from.requestPrincipals(), false);
+    notRequestPrincipals = from == null ? null : values(fromKey + "not-request-principals", from.notRequestPrincipals(), false);
+    this.result =
+        new PolicyResult(!deny, Optional.of(label), (deny ? "denied by rule " : "allowed by rule ") + label, deny && notRequestPrincipals != null);
     namespaces = from == null ? null : values(fromKey + "namespaces", from.namespaces(), false);
     notNamespaces = from == null ? null : values(fromKey + "not-namespaces", from.notNamespaces(), false);
     groups = from == null ? null : values(fromKey + "groups", from.groups(), false);
@@ -76,20 +81,30 @@ final class CompiledRule {
   }
 
   /**
-   * The {@code from} fields that depend on the caller alone: principals, namespaces and groups. Their answer is the same
-   * for every request of one caller, which is what lets the engine work out a caller's candidate rules once.
+   * The {@code from} fields that depend on the caller alone: principals (the peer), request principals, namespaces (the
+   * peer's) and groups. Their answer is the same for every request of one caller, which is what lets the engine work
+   * out a caller's candidate rules once. A {@code not-} field does not exclude a caller that lacks the identity it
+   * names, as in Istio.
    *
    * @param caller the caller, or {@code null} for an anonymous request
    */
   boolean matchesCaller(@Nullable Caller caller) {
-    if (principals != null && (caller == null || !principals.matches(caller.name()))) {
+    String peer = caller == null ? null : caller.peer();
+    if (principals != null && (peer == null || !principals.matches(peer))) {
       return false;
     }
-    if (notPrincipals != null && caller != null && notPrincipals.matches(caller.name())) {
+    if (notPrincipals != null && peer != null && notPrincipals.matches(peer)) {
+      return false;
+    }
+    String requestPrincipal = caller == null ? null : caller.requestPrincipal();
+    if (requestPrincipals != null && (requestPrincipal == null || !requestPrincipals.matches(requestPrincipal))) {
+      return false;
+    }
+    if (notRequestPrincipals != null && requestPrincipal != null && notRequestPrincipals.matches(requestPrincipal)) {
       return false;
     }
     if (namespaces != null || notNamespaces != null) {
-      String namespace = caller == null ? null : caller.namespace().orElse(null);
+      String namespace = caller == null ? null : caller.namespace();
       if (namespaces != null && (namespace == null || !namespaces.matches(namespace))) {
         return false;
       }
@@ -103,12 +118,53 @@ final class CompiledRule {
     return notGroups == null || caller == null || !notGroups.matchesAny(caller.groups());
   }
 
-  /** Everything but {@link #matchesCaller}: the peer address, the operation and the {@code when} conditions. */
-  boolean matchesRequest(Evaluation evaluation) {
-    if (ipBlocks != null && !ipBlocks.contains(evaluation.peer())) {
+  /**
+   * Whether this rule would match the request if it also had a suitable request principal: its peer fields and its
+   * operation match, and it requires a request principal. Groups and {@code when} conditions are left out, since a
+   * request principal would bring its own groups and claims. Asked only for refusals of a peer without a request
+   * principal, to tell a 401 (presenting a token could help) from a 403.
+   */
+  boolean couldMatchWithRequestPrincipal(Evaluation evaluation) {
+    if (requestPrincipals == null) {
       return false;
     }
-    if (notIpBlocks != null && notIpBlocks.contains(evaluation.peer())) {
+    Caller caller = evaluation.caller;
+    String peer = caller == null ? null : caller.peer();
+    if (principals != null && (peer == null || !principals.matches(peer))) {
+      return false;
+    }
+    if (notPrincipals != null && peer != null && notPrincipals.matches(peer)) {
+      return false;
+    }
+    String namespace = caller == null ? null : caller.namespace();
+    if (namespaces != null && (namespace == null || !namespaces.matches(namespace))) {
+      return false;
+    }
+    if (notNamespaces != null && namespace != null && notNamespaces.matches(namespace)) {
+      return false;
+    }
+    return matchesOperation(evaluation);
+  }
+
+  /** Everything but {@link #matchesCaller}: the peer address, the operation and the {@code when} conditions. */
+  boolean matchesRequest(Evaluation evaluation) {
+    if (!matchesOperation(evaluation)) {
+      return false;
+    }
+    for (Condition condition : conditions) {
+      if (!condition.holds(evaluation)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The peer address and the {@code to} fields. */
+  private boolean matchesOperation(Evaluation evaluation) {
+    if (ipBlocks != null && !ipBlocks.contains(evaluation.address())) {
+      return false;
+    }
+    if (notIpBlocks != null && notIpBlocks.contains(evaluation.address())) {
       return false;
     }
     RequestView request = evaluation.request;
@@ -133,15 +189,7 @@ final class CompiledRule {
     if (ports != null && !contains(ports, request.localPort())) {
       return false;
     }
-    if (notPorts != null && contains(notPorts, request.localPort())) {
-      return false;
-    }
-    for (Condition condition : conditions) {
-      if (!condition.holds(evaluation)) {
-        return false;
-      }
-    }
-    return true;
+    return notPorts == null || !contains(notPorts, request.localPort());
   }
 
   private static boolean contains(int[] values, int value) {
@@ -318,7 +366,7 @@ final class CompiledRule {
         List<String> found = evaluation.request.headers(header);
         return (values == null || values.matchesAny(found)) && (notValues == null || !notValues.matchesAny(found));
       }
-      Object claim = claim(evaluation.identity);
+      Object claim = claim(evaluation.requestPrincipal);
       return (values == null || claimMatches(values, claim)) && (notValues == null || !claimMatches(notValues, claim));
     }
 

@@ -1,5 +1,6 @@
 package dev.gatehouse.authz;
 
+import dev.gatehouse.Identities;
 import dev.gatehouse.Identity;
 import dev.gatehouse.RequestView;
 import java.util.Locale;
@@ -15,24 +16,26 @@ final class Evaluation {
    * DELETE} must see {@code delete} as the upstream will. No copy is made when the method is upper case already.
    */
   final String method;
-  final @Nullable Identity identity;
+  /** The request principal, whose JWT claims {@code when} conditions read. */
+  final @Nullable Identity requestPrincipal;
   final @Nullable Caller caller;
-  private byte @Nullable [] peer;
-  private boolean peerParsed;
+  private byte @Nullable [] address;
+  private boolean addressParsed;
 
-  Evaluation(RequestView request, String path, @Nullable Identity identity) {
+  Evaluation(RequestView request, String path, Identities identities) {
     this.request = request;
     this.path = path;
     this.method = request.method().toUpperCase(Locale.ROOT);
-    this.identity = identity;
-    this.caller = identity == null ? null : Caller.of(identity);
+    this.requestPrincipal = identities.requestPrincipal().orElse(null);
+    this.caller = identities.isAnonymous() ? null : Caller.of(identities);
   }
 
-  byte @Nullable [] peer() {
-    if (!peerParsed) {
-      peer = IpBlocks.parse(request.remoteAddress());
-      peerParsed = true;
+  /** The direct peer's IP address, for {@code ip-blocks}. */
+  byte @Nullable [] address() {
+    if (!addressParsed) {
+      address = IpBlocks.parse(request.remoteAddress());
+      addressParsed = true;
     }
-    return peer;
+    return address;
   }
 }

@@ -2,12 +2,10 @@ package dev.gatehouse.authz;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import dev.gatehouse.Identity;
+import dev.gatehouse.Identities;
 import dev.gatehouse.RequestView;
 import dev.gatehouse.config.AuthorizationConfig;
 import dev.gatehouse.config.RuleConfig;
-import dev.gatehouse.path.CanonicalPath;
-import dev.gatehouse.path.PathCanonicalizer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -24,8 +22,11 @@ import org.jspecify.annotations.Nullable;
  *   <li>otherwise an authenticated request is allowed and an anonymous one refused.
  * </ol>
  *
- * <p>An {@code allow} rule without {@code from} lets anonymous requests through (public paths). The caller turns a
- * refusal into 401 for an anonymous request and 403 for an authenticated one.
+ * <p>An {@code allow} rule without {@code from} lets anonymous requests through (public paths). A request with a peer,
+ * a request principal or both counts as authenticated. The caller turns a refusal into 401 for an anonymous request,
+ * and for a peer without a request principal when one could change the answer ({@link
+ * PolicyResult#wantsRequestPrincipal()}: an allow rule naming {@code request-principals} matches the peer and the
+ * operation, or the deny rule that matched names {@code not-request-principals}); otherwise into 403.
  *
  * <p>Immutable and thread-safe. Evaluating allocates nothing beyond a small per-request holder; no regular
  * expression is involved, so the time a request takes does not depend on how hostile it is. A request is only matched
@@ -36,6 +37,8 @@ import org.jspecify.annotations.Nullable;
 public final class PolicyEngine {
 
   private static final PolicyResult NO_ALLOW_RULE_MATCHED = new PolicyResult(false, Optional.empty(), "no allow rule matched");
+  private static final PolicyResult NO_ALLOW_RULE_MATCHED_WITHOUT_REQUEST_PRINCIPAL =
+      new PolicyResult(false, Optional.empty(), "no allow rule matched; some need a request principal", true);
   private static final PolicyResult AUTHENTICATED = new PolicyResult(true, Optional.empty(), "authenticated; no allow rules configured");
   private static final PolicyResult ANONYMOUS = new PolicyResult(false, Optional.empty(), "anonymous; no allow rules configured");
 
@@ -105,14 +108,15 @@ public final class PolicyEngine {
    *
    * @param request the request, for its method, headers, peer address and local port
    * @param canonicalPath the request's path as {@link dev.gatehouse.path.PathCanonicalizer} made it
-   * @param identity the caller; empty when anonymous
+   * @param identities the caller's peer and request principal; {@link Identities#ANONYMOUS} when it has neither
    * @return the result, naming the rule that decided
    */
-  public PolicyResult evaluate(RequestView request, String canonicalPath, Optional<Identity> identity) {
+  public PolicyResult evaluate(RequestView request, String canonicalPath, Identities identities) {
     Objects.requireNonNull(request, "request");
     Objects.requireNonNull(canonicalPath, "canonicalPath");
-    Identity caller = identity.orElse(null);
-    Evaluation evaluation = new Evaluation(request, canonicalPath, caller);
+    Objects.requireNonNull(identities, "identities");
+    Evaluation evaluation = new Evaluation(request, canonicalPath, identities);
+    Caller caller = evaluation.caller;
     if (caller != null && byCaller == null) {
       // Few rules: try them all, whole.
       for (CompiledRule rule : denyRules) {
@@ -128,10 +132,10 @@ public final class PolicyEngine {
           return rule.result;
         }
       }
-      return NO_ALLOW_RULE_MATCHED;
+      return noAllowRuleMatched(evaluation);
     }
     // Only the rules whose caller fields this caller satisfies, so only their request fields are left to check.
-    Candidates candidates = caller == null ? anonymous : byCaller.get(evaluation.caller, candidatesOf);
+    Candidates candidates = caller == null ? anonymous : byCaller.get(caller, candidatesOf);
     for (CompiledRule rule : candidates.deny()) {
       if (rule.matchesRequest(evaluation)) {
         return rule.result;
@@ -145,44 +149,23 @@ public final class PolicyEngine {
         return rule.result;
       }
     }
+    return noAllowRuleMatched(evaluation);
+  }
+
+  /**
+   * No allow rule matched. For a peer without a request principal, says whether an allow rule would have matched with
+   * one ({@link CompiledRule#couldMatchWithRequestPrincipal}), so that the answer is a 401 asking for it.
+   */
+  private PolicyResult noAllowRuleMatched(Evaluation evaluation) {
+    Caller caller = evaluation.caller;
+    if (caller != null && caller.requestPrincipal() == null) {
+      for (CompiledRule rule : allowRules) {
+        if (rule.couldMatchWithRequestPrincipal(evaluation)) {
+          return NO_ALLOW_RULE_MATCHED_WITHOUT_REQUEST_PRINCIPAL;
+        }
+      }
+    }
     return NO_ALLOW_RULE_MATCHED;
-  }
-
-  /**
-   * Explains what these rules decide about a request from a given caller, credentials taken as verified: the path is
-   * made canonical as {@link dev.gatehouse.Gatehouse#decide} does, then the rules are applied. For {@code check} on the
-   * command line; the status is the one a client would get.
-   *
-   * @param request the request
-   * @param identity the caller; empty when anonymous
-   * @return the status (200, 400, 401 or 403), the canonical path, and the rule that decided
-   */
-  public Explanation explain(RequestView request, Optional<Identity> identity) {
-    CanonicalPath canonical = PathCanonicalizer.canonicalize(request.path());
-    if (canonical instanceof CanonicalPath.Rejected rejected) {
-      return new Explanation(400, Optional.empty(), Optional.empty(), rejected.reason());
-    }
-    String path = ((CanonicalPath.Valid) canonical).path();
-    PolicyResult result = evaluate(request, path, identity);
-    int status = result.allowed() ? 200 : identity.isPresent() ? 403 : 401;
-    return new Explanation(status, Optional.of(path), result.rule(), result.reason());
-  }
-
-  /**
-   * What {@link #explain} found.
-   *
-   * @param status 200 when allowed, else the refusal's status
-   * @param path the canonical path; empty when the path was refused
-   * @param rule the rule that decided; empty when a default did
-   * @param reason why
-   */
-  public record Explanation(int status, Optional<String> path, Optional<String> rule, String reason) {
-    /** Checks the values. */
-    public Explanation {
-      Objects.requireNonNull(path, "path");
-      Objects.requireNonNull(rule, "rule");
-      Objects.requireNonNull(reason, "reason");
-    }
   }
 
   /**

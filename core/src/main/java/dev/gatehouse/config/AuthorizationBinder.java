@@ -45,7 +45,9 @@ final class AuthorizationBinder {
             node.list(ConfigSchema.FROM_GROUPS),
             node.list(ConfigSchema.FROM_NOT_GROUPS),
             node.list(ConfigSchema.FROM_IP_BLOCKS),
-            node.list(ConfigSchema.FROM_NOT_IP_BLOCKS));
+            node.list(ConfigSchema.FROM_NOT_IP_BLOCKS),
+            node.list(ConfigSchema.FROM_REQUEST_PRINCIPALS),
+            node.list(ConfigSchema.FROM_NOT_REQUEST_PRINCIPALS));
     node.rejectUnknownKeys();
     return source;
   }

@@ -1,5 +1,6 @@
 package dev.gatehouse.config;
 
+import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 
@@ -28,9 +29,47 @@ public record AuthorizationConfig(List<RuleConfig> rules, Audit audit) {
     NONE
   }
 
+  /** What a {@code principals} entry that cannot name an mTLS peer is told. */
+  public static final String PEER_ONLY = "principals match the mTLS peer; use request-principals for Basic users and JWT subjects";
+
   /** Copies the rules. */
   public AuthorizationConfig {
     rules = List.copyOf(rules);
     Objects.requireNonNull(audit, "audit");
+  }
+
+  /**
+   * Refuses rules whose meaning changed when {@code principals} came to mean the mTLS peer only: until then they also
+   * matched Basic users and JWT subjects, so such a rule must fail at start rather than silently stop matching (or,
+   * for {@code not-principals} in a deny rule, silently stop denying).
+   *
+   * <p>The rule: a {@code principals} or {@code not-principals} entry is refused when nothing can establish a peer
+   * (no {@code authentication.client-certificate}), and when it starts with a configured JWT issuer followed by
+   * {@code /}, which is a request principal's {@code iss/sub} by construction.
+   *
+   * @param peerAuthentication whether some authenticator establishes the peer
+   * @param jwtIssuers the configured JWT issuers
+   * @throws ConfigException naming {@code authorization.rules[i].from.principals[j]} (or {@code not-principals})
+   */
+  public void checkPeerRules(boolean peerAuthentication, Collection<String> jwtIssuers) {
+    Objects.requireNonNull(jwtIssuers, "jwtIssuers");
+    for (int i = 0; i < rules.size(); i++) {
+      RuleConfig.SourceConfig from = rules.get(i).from().orElse(null);
+      if (from != null) {
+        String key = "authorization.rules[" + i + "].from.";
+        checkPeerNames(key + "principals", from.principals(), peerAuthentication, jwtIssuers);
+        checkPeerNames(key + "not-principals", from.notPrincipals(), peerAuthentication, jwtIssuers);
+      }
+    }
+  }
+
+  private static void checkPeerNames(String key, List<String> names, boolean peerAuthentication, Collection<String> jwtIssuers) {
+    for (int j = 0; j < names.size(); j++) {
+      String name = names.get(j);
+      boolean jwtSubject = jwtIssuers.stream().anyMatch(issuer -> name.startsWith(issuer + "/"));
+      if (!peerAuthentication || jwtSubject) {
+        throw new ConfigException(key + "[" + j + "]", PEER_ONLY);
+      }
+    }
   }
 }

@@ -75,17 +75,22 @@ public final class ConfigLoader {
     Optional<InetSocketAddress> listen = root.get(ConfigSchema.LISTEN);
     Optional<URI> upstream = root.get(ConfigSchema.UPSTREAM);
     boolean allowRemoteUpstream = root.get(ConfigSchema.ALLOW_REMOTE_UPSTREAM, false);
-    Optional<TlsConfig> tls = root.section(ConfigSchema.TLS).map(TlsConfigBinder::bind);
     root.rejectUnsupported(ConfigSchema.ADMIN, "the admin endpoint");
     AuthenticationConfig authentication =
         root.section(ConfigSchema.AUTHENTICATION)
             .map(ConfigLoader::authentication)
             .orElseThrow(() -> new ConfigException("authentication", "missing; configure at least one method, such as basic"));
+    // The sidecar's handshake trusts every trust domain's CAs when tls.client-ca does not say otherwise.
+    List<Path> trustDomainCas =
+        authentication.clientCertificate().map(cert -> List.copyOf(cert.trustDomains().values())).orElse(List.of());
+    Optional<TlsConfig> tls = root.section(ConfigSchema.TLS).map(node -> TlsConfigBinder.bind(node, trustDomainCas));
     AuthorizationConfig authorization = root.section(ConfigSchema.AUTHORIZATION).map(AuthorizationBinder::bind).orElse(AuthorizationConfig.NONE);
     root.rejectUnknownKeys();
     if (!authentication.any()) {
       throw new ConfigException("authentication", "configure at least one method, such as basic");
     }
+    authorization.checkPeerRules(
+        authentication.clientCertificate().isPresent(), authentication.jwt().stream().map(JwtIssuerConfig::issuer).toList());
     try {
       return new GatehouseConfig(listen, upstream, allowRemoteUpstream, authentication, authorization, tls);
     } catch (ConfigException e) {
@@ -110,8 +115,32 @@ public final class ConfigLoader {
   /** {@code client-certificate: {}} turns it on; {@code enabled: false} lets a profile or flag turn it off again. */
   private static Optional<ClientCertificateConfig> clientCertificate(ConfigNode node) {
     boolean enabled = node.get(ConfigSchema.CLIENT_CERTIFICATE_ENABLED, true);
+    Map<String, Path> trustDomains = trustDomains(node);
     node.rejectUnknownKeys();
-    return enabled ? Optional.of(new ClientCertificateConfig()) : Optional.empty();
+    return enabled ? Optional.of(new ClientCertificateConfig(trustDomains)) : Optional.empty();
+  }
+
+  /**
+   * {@code trust-domains: {cluster.local: ca.pem}}. A name is checked by SPIFFE's trust-domain rule (lower-case
+   * letters, digits, {@code .}, {@code -}, {@code _}) so that a typo such as {@code Cluster.local} fails at start
+   * instead of refusing every certificate.
+   */
+  private static Map<String, Path> trustDomains(ConfigNode node) {
+    Map<String, Path> trustDomains = new LinkedHashMap<>();
+    node.get(ConfigSchema.CLIENT_CERTIFICATE_TRUST_DOMAINS, Map.of())
+        .forEach(
+            (domain, file) -> {
+              String key = node.keyPath("trust-domains") + "." + domain;
+              if (domain.isEmpty() || !domain.chars().allMatch(c -> (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_')) {
+                throw new ConfigException(key, "not a SPIFFE trust domain (lower-case letters, digits, '.', '-' and '_'), found " + domain);
+              }
+              try {
+                trustDomains.put(domain, ConfigType.FILE.parse(file));
+              } catch (IllegalArgumentException e) {
+                throw new ConfigException(key, e.getMessage());
+              }
+            });
+    return trustDomains;
   }
 
   private static BasicConfig basic(ConfigNode node) {

@@ -247,6 +247,14 @@ public final class ConfigSchema {
               .defaultValue("true")
               .flagSwitch("--client-cert-auth"));
 
+  /** {@code authentication.client-certificate.trust-domains}. */
+  public static final ConfigKey<Map<String, String>> CLIENT_CERTIFICATE_TRUST_DOMAINS =
+      declare(
+          key(
+              "authentication.client-certificate.trust-domains",
+              ConfigType.MAP,
+              "PEM CA bundle of each SPIFFE trust domain, by domain: a certificate must chain to the CAs of the domain its SPIFFE ID names."));
+
   // --- authorization
 
   /** {@code authorization}. */
@@ -282,22 +290,34 @@ public final class ConfigSchema {
 
   /** {@code authorization.rules[].from.principals}. */
   public static final ConfigKey<List<String>> FROM_PRINCIPALS =
-      declare(key("authorization.rules[].from.principals", ConfigType.LIST, "Principal names: exact, prefix*, *suffix, or * for any authenticated caller."));
+      declare(key("authorization.rules[].from.principals", ConfigType.LIST, "mTLS peer names (SPIFFE ID, else CN): exact, prefix*, *suffix, or * for any peer; needs client-certificate."));
 
   /** {@code authorization.rules[].from.not-principals}. */
   public static final ConfigKey<List<String>> FROM_NOT_PRINCIPALS =
-      declare(key("authorization.rules[].from.not-principals", ConfigType.LIST, "Principal names that must not match."));
+      declare(key("authorization.rules[].from.not-principals", ConfigType.LIST, "Peer names that must not match."));
+
+  /** {@code authorization.rules[].from.request-principals}. */
+  public static final ConfigKey<List<String>> FROM_REQUEST_PRINCIPALS =
+      declare(
+          key(
+              "authorization.rules[].from.request-principals",
+              ConfigType.LIST,
+              "Request principals (JWT iss/sub, Basic user): exact, prefix*, *suffix, or * for any request principal."));
+
+  /** {@code authorization.rules[].from.not-request-principals}. */
+  public static final ConfigKey<List<String>> FROM_NOT_REQUEST_PRINCIPALS =
+      declare(key("authorization.rules[].from.not-request-principals", ConfigType.LIST, "Request principals that must not match."));
 
   /** {@code authorization.rules[].from.namespaces}. */
   public static final ConfigKey<List<String>> FROM_NAMESPACES =
-      declare(key("authorization.rules[].from.namespaces", ConfigType.LIST, "Kubernetes namespaces of the caller's SPIFFE ID."));
+      declare(key("authorization.rules[].from.namespaces", ConfigType.LIST, "Kubernetes namespaces of the peer's SPIFFE ID."));
 
   /** {@code authorization.rules[].from.not-namespaces}. */
   public static final ConfigKey<List<String>> FROM_NOT_NAMESPACES =
       declare(key("authorization.rules[].from.not-namespaces", ConfigType.LIST, "Namespaces that must not match."));
 
   /** {@code authorization.rules[].from.groups}. */
-  public static final ConfigKey<List<String>> FROM_GROUPS = declare(key("authorization.rules[].from.groups", ConfigType.LIST, "Groups of the caller."));
+  public static final ConfigKey<List<String>> FROM_GROUPS = declare(key("authorization.rules[].from.groups", ConfigType.LIST, "Groups of the request principal, else of the peer."));
 
   /** {@code authorization.rules[].from.not-groups}. */
   public static final ConfigKey<List<String>> FROM_NOT_GROUPS =

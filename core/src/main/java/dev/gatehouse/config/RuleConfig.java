@@ -37,15 +37,18 @@ public record RuleConfig(
   /**
    * {@code from}: who sent the request. Every list is empty when not configured.
    *
-   * @param principals principal names ({@code Identity.name()}): exact, {@code prefix*}, {@code *suffix}, or {@code *}
-   *     for any authenticated caller
-   * @param notPrincipals principals that must not match
-   * @param namespaces Kubernetes namespaces of SPIFFE IDs
+   * @param principals names of the mTLS peer (a SPIFFE ID or a certificate CN): exact, {@code prefix*}, {@code
+   *     *suffix}, or {@code *} for any peer; only with {@code authentication.client-certificate}
+   * @param notPrincipals peer names that must not match
+   * @param namespaces Kubernetes namespaces of the peer's SPIFFE ID
    * @param notNamespaces namespaces that must not match
-   * @param groups groups of the caller
+   * @param groups groups of the request principal, else of the peer
    * @param notGroups groups the caller must not be in
    * @param ipBlocks IPv4 or IPv6 addresses or CIDR blocks of the direct peer
    * @param notIpBlocks blocks the peer must not be in
+   * @param requestPrincipals names of the request principal (a JWT's {@code iss/sub}, a Basic user, a custom
+   *     authenticator's name), in the same four forms; {@code *} for any request principal
+   * @param notRequestPrincipals request principals that must not match
    */
   public record SourceConfig(
       List<String> principals,
@@ -55,9 +58,13 @@ public record RuleConfig(
       List<String> groups,
       List<String> notGroups,
       List<String> ipBlocks,
-      List<String> notIpBlocks) {
+      List<String> notIpBlocks,
+      List<String> requestPrincipals,
+      List<String> notRequestPrincipals) {
     /** Copies the lists. */
     public SourceConfig {
+      requestPrincipals = List.copyOf(requestPrincipals);
+      notRequestPrincipals = List.copyOf(notRequestPrincipals);
       principals = List.copyOf(principals);
       notPrincipals = List.copyOf(notPrincipals);
       namespaces = List.copyOf(namespaces);
@@ -66,6 +73,30 @@ public record RuleConfig(
       notGroups = List.copyOf(notGroups);
       ipBlocks = List.copyOf(ipBlocks);
       notIpBlocks = List.copyOf(notIpBlocks);
+    }
+
+    /**
+     * A source without request-principal conditions.
+     *
+     * @param principals see {@link #principals()}
+     * @param notPrincipals see {@link #notPrincipals()}
+     * @param namespaces see {@link #namespaces()}
+     * @param notNamespaces see {@link #notNamespaces()}
+     * @param groups see {@link #groups()}
+     * @param notGroups see {@link #notGroups()}
+     * @param ipBlocks see {@link #ipBlocks()}
+     * @param notIpBlocks see {@link #notIpBlocks()}
+     */
+    public SourceConfig(
+        List<String> principals,
+        List<String> notPrincipals,
+        List<String> namespaces,
+        List<String> notNamespaces,
+        List<String> groups,
+        List<String> notGroups,
+        List<String> ipBlocks,
+        List<String> notIpBlocks) {
+      this(principals, notPrincipals, namespaces, notNamespaces, groups, notGroups, ipBlocks, notIpBlocks, List.of(), List.of());
     }
   }
 

@@ -24,6 +24,8 @@ import java.util.Optional;
  * @param profile the named profile the protocols and suites come from
  * @param protocols the protocol versions offered, most preferred first: the profile's, or the checked override
  * @param cipherSuites the cipher suites offered, most preferred first: the profile's, or the checked override
+ * @param trustDomainCas the CA bundles of {@code authentication.client-certificate.trust-domains}, which the handshake
+ *     trusts together (and which turn on mutual TLS) when {@code clientCa} is absent; empty without trust domains
  */
 public record TlsConfig(
     Optional<Path> certificate,
@@ -36,7 +38,8 @@ public record TlsConfig(
     Optional<Path> crl,
     TlsProfile profile,
     List<String> protocols,
-    List<String> cipherSuites) {
+    List<String> cipherSuites,
+    List<Path> trustDomainCas) {
 
   /** Whether the server asks clients for a certificate. */
   public enum ClientAuth {
@@ -75,6 +78,7 @@ public record TlsConfig(
     Objects.requireNonNull(profile, "profile");
     protocols = List.copyOf(protocols);
     cipherSuites = List.copyOf(cipherSuites);
+    trustDomainCas = List.copyOf(trustDomainCas);
     boolean pem = certificate.isPresent() || privateKey.isPresent();
     if (pem && keystore.isPresent()) {
       throw new ConfigException("keystore", "give either certificate and private-key, or keystore, not both");
@@ -85,8 +89,8 @@ public record TlsConfig(
     if (pem && (certificate.isEmpty() || privateKey.isEmpty())) {
       throw new ConfigException(certificate.isEmpty() ? "certificate" : "private-key", "certificate and private-key go together");
     }
-    if (clientAuth != ClientAuth.NONE && clientCa.isEmpty()) {
-      throw new ConfigException("client-auth", clientAuth.configName() + " needs client-ca");
+    if (clientAuth != ClientAuth.NONE && clientCa.isEmpty() && trustDomainCas.isEmpty()) {
+      throw new ConfigException("client-auth", clientAuth.configName() + " needs client-ca or authentication.client-certificate.trust-domains");
     }
     if (clientAuth == ClientAuth.NONE && (clientCa.isPresent() || crl.isPresent())) {
       throw new ConfigException("client-auth", "none, but client-ca or crl is set; they need client-auth want or need");
@@ -94,6 +98,15 @@ public record TlsConfig(
     if (protocols.isEmpty() || cipherSuites.isEmpty()) {
       throw new ConfigException("protocols", "protocols and cipher-suites must not be empty");
     }
+  }
+
+  /**
+   * The CA bundles the handshake trusts: {@code clientCa} when given, else every trust domain's.
+   *
+   * @return the files; empty without mutual TLS
+   */
+  public List<Path> clientCaFiles() {
+    return clientCa.map(List::of).orElse(trustDomainCas);
   }
 
   /** Shows the configuration without passwords. */
@@ -109,6 +122,7 @@ public record TlsConfig(
         + ", crl=" + crl.map(Path::toString).orElse("-")
         + ", profile=" + profile.configName()
         + ", protocols=" + protocols
-        + ", cipherSuites=" + cipherSuites + "]";
+        + ", cipherSuites=" + cipherSuites
+        + ", trustDomainCas=" + trustDomainCas + "]";
   }
 }

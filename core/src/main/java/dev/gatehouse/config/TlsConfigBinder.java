@@ -12,7 +12,11 @@ final class TlsConfigBinder {
 
   private TlsConfigBinder() {}
 
-  static TlsConfig bind(ConfigNode node) {
+  /**
+   * @param trustDomainCas the CA bundles of {@code authentication.client-certificate.trust-domains}, trusted (and mutual
+   *     TLS turned on) when {@code client-ca} is absent
+   */
+  static TlsConfig bind(ConfigNode node, List<Path> trustDomainCas) {
     Optional<Path> certificate = node.get(ConfigSchema.TLS_CERTIFICATE);
     Optional<Path> privateKey = node.get(ConfigSchema.TLS_PRIVATE_KEY);
     Optional<String> privateKeyPassword = password(node, ConfigSchema.TLS_PRIVATE_KEY_PASSWORD, ConfigSchema.TLS_PRIVATE_KEY_PASSWORD_FILE);
@@ -45,10 +49,11 @@ final class TlsConfigBinder {
       throw new ConfigException(node.keyPath("private-key-password"), "given without private-key");
     }
     // A client CA alone means mutual TLS is wanted: DESIGN's "a client CA turns on mTLS".
-    TlsConfig.ClientAuth auth = clientAuth.orElse(clientCa.isPresent() ? TlsConfig.ClientAuth.NEED : TlsConfig.ClientAuth.NONE);
+    boolean clientCas = clientCa.isPresent() || !trustDomainCas.isEmpty();
+    TlsConfig.ClientAuth auth = clientAuth.orElse(clientCas ? TlsConfig.ClientAuth.NEED : TlsConfig.ClientAuth.NONE);
     try {
       return new TlsConfig(
-          certificate, privateKey, privateKeyPassword, keystore, keystorePassword, clientCa, auth, crl, profile, protocols, cipherSuites);
+          certificate, privateKey, privateKeyPassword, keystore, keystorePassword, clientCa, auth, crl, profile, protocols, cipherSuites, trustDomainCas);
     } catch (ConfigException e) {
       throw e.within(node.path());
     }

@@ -7,8 +7,8 @@ import java.util.Locale;
 import java.util.Objects;
 
 /**
- * The request headers through which an upstream learns who the caller is, and the rule that keeps clients from
- * forging them.
+ * The request headers through which an upstream learns who the caller is, the rule that keeps clients from forging
+ * them, and the one rule for which values may become one ({@link #isSafeValue}, {@link #isSafeListElement}).
  *
  * <p>The sidecar sets {@code X-Forwarded-User} and friends itself; any such header arriving from the client must be
  * removed first, or a client could simply claim to be {@code admin}. Many backends (CGI, PHP, Django, some Node
@@ -143,6 +143,11 @@ public final class IdentityHeaders {
     return false;
   }
 
+  /** Whether {@code name} folds to {@code folded}, an already {@link #normalize normalized} name, without allocating. */
+  static boolean sameFoldedName(String folded, String name) {
+    return sameName(folded, name, 0, name.length());
+  }
+
   private static boolean namedIn(String connectionValue, String name) {
     int length = connectionValue.length();
     int start = 0;
@@ -187,6 +192,66 @@ public final class IdentityHeaders {
 
   private static boolean isWhitespace(char c) {
     return c == ' ' || c == '\t';
+  }
+
+  /**
+   * Whether a value may become an identity header value, or a {@code Principal} name, as it is: the one boundary every
+   * identity passes, whichever authenticator made it.
+   *
+   * <p>Refused is anything HTTP would read differently from what the authenticator meant: an empty value; leading or
+   * trailing space or tab (a field value's surrounding whitespace is not part of it, so {@code " admin"} arrives as
+   * {@code admin}); any control character, C0 ({@code U+0000}–{@code U+001F}), {@code DEL} or C1 ({@code
+   * U+0080}–{@code U+009F}), which can split, end or smuggle a header line or be rewritten by a server; and anything
+   * above {@code U+00FF}, which a header cannot carry (Jetty and Netty write it as another character: {@code
+   * "adminĀ"} would arrive as {@code admin} plus a byte).
+   *
+   * @param value a candidate header value
+   * @return {@code true} if it may be sent as it is
+   */
+  public static boolean isSafeValue(String value) {
+    int length = value.length();
+    if (length == 0 || isWhitespace(value.charAt(0)) || isWhitespace(value.charAt(length - 1))) {
+      return false;
+    }
+    for (int i = 0; i < length; i++) {
+      char c = value.charAt(i);
+      if (c < 0x20 || (c >= 0x7f && c < 0xa0) || c > 0xff) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Whether a value may be one element of a comma-separated identity header ({@code X-Forwarded-Groups}, a list claim):
+   * {@link #isSafeValue} and no comma, which would make {@code "ops,admin"} read as two elements upstream.
+   *
+   * @param element a candidate list element
+   * @return {@code true} if it may be sent as one element
+   */
+  public static boolean isSafeListElement(String element) {
+    return element.indexOf(',') < 0 && isSafeValue(element);
+  }
+
+  /**
+   * Whether a name is an HTTP field name (RFC 9110 {@code token}), so that a header an authenticator asks for cannot
+   * carry a colon, whitespace or a line break into the request head.
+   *
+   * @param name a candidate header name
+   * @return {@code true} if it is a token
+   */
+  public static boolean isFieldName(String name) {
+    if (name.isEmpty()) {
+      return false;
+    }
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      boolean alphanumeric = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+      if (!alphanumeric && "!#$%&'*+-.^_`|~".indexOf(c) < 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**

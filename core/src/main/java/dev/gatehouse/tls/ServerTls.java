@@ -89,10 +89,11 @@ public final class ServerTls implements AutoCloseable {
       List<X509Certificate> authorities;
       X509ExtendedTrustManager delegate;
       try {
-        authorities = PemFiles.certificates(config.clientCa().orElseThrow());
+        authorities = loadClientCas();
         delegate = ClientTrust.trustManager(authorities, loadCrls());
       } catch (IllegalArgumentException e) {
-        throw new ConfigException(e.getMessage().contains("CRL") ? "tls.crl" : "tls.client-ca", e.getMessage(), e);
+        String caKey = config.clientCa().isPresent() ? "tls.client-ca" : "authentication.client-certificate.trust-domains";
+        throw new ConfigException(e.getMessage().contains("CRL") ? "tls.crl" : caKey, e.getMessage(), e);
       }
       this.trustManager = new ReloadingTrustManager(delegate, authorities);
     }
@@ -295,7 +296,7 @@ public final class ServerTls implements AutoCloseable {
       return;
     }
     try {
-      List<X509Certificate> authorities = PemFiles.certificates(config.clientCa().orElseThrow());
+      List<X509Certificate> authorities = loadClientCas();
       manager.update(ClientTrust.trustManager(authorities, loadCrls()), authorities);
       forgetSessions();
       trustStamps = stamps;
@@ -361,6 +362,11 @@ public final class ServerTls implements AutoCloseable {
     return credentials.check(what, clock.instant());
   }
 
+  /** {@code tls.client-ca}, or with none every trust domain's CAs together: the domain binding is the authenticator's. */
+  private List<X509Certificate> loadClientCas() {
+    return TrustDomains.union(config.clientCaFiles());
+  }
+
   private List<X509CRL> loadCrls() {
     return config.crl().map(PemFiles::crls).orElse(List.of());
   }
@@ -375,7 +381,7 @@ public final class ServerTls implements AutoCloseable {
 
   private List<Path> trustFiles() {
     List<Path> files = new ArrayList<>(2);
-    config.clientCa().ifPresent(files::add);
+    files.addAll(config.clientCaFiles());
     config.crl().ifPresent(files::add);
     return files;
   }

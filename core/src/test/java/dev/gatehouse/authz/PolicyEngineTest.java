@@ -3,6 +3,7 @@ package dev.gatehouse.authz;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.gatehouse.Identities;
 import dev.gatehouse.Identity;
 import dev.gatehouse.config.ConfigException;
 import dev.gatehouse.config.ConfigLoader;
@@ -56,15 +57,25 @@ class PolicyEngineTest {
     }
   }
 
+  /** A client-certificate identity is the peer; any other is the request principal. */
+  static Identities identities(Identity identity) {
+    if (identity == null) {
+      return Identities.ANONYMOUS;
+    }
+    return identity.authenticationMethod().equals(Identity.CLIENT_CERTIFICATE)
+        ? new Identities(Optional.of(identity), Optional.empty())
+        : new Identities(Optional.empty(), Optional.of(identity));
+  }
+
   private static boolean allowed(PolicyEngine engine, FakeRequest request, Identity identity) {
-    return engine.evaluate(request, request.path(), Optional.ofNullable(identity)).allowed();
+    return engine.evaluate(request, request.path(), identities(identity)).allowed();
   }
 
   @Test
   void withoutAllowRulesAuthenticatedRequestsAreAllowedAndAnonymousOnesNot() {
     PolicyEngine engine = rules("rules: []");
 
-    assertThat(engine.evaluate(FakeRequest.get("/x"), "/x", Optional.of(BOB))).isEqualTo(new PolicyResult(true, Optional.empty(), "authenticated; no allow rules configured"));
+    assertThat(engine.evaluate(FakeRequest.get("/x"), "/x", identities(BOB))).isEqualTo(new PolicyResult(true, Optional.empty(), "authenticated; no allow rules configured"));
     assertThat(allowed(engine, FakeRequest.get("/x"), null)).isFalse();
   }
 
@@ -76,10 +87,10 @@ class PolicyEngineTest {
           - {name: no-admin, action: deny, to: {paths: [/admin/*]}}
         """);
 
-    PolicyResult result = engine.evaluate(FakeRequest.get("/admin/x"), "/admin/x", Optional.of(ALICE));
+    PolicyResult result = engine.evaluate(FakeRequest.get("/admin/x"), "/admin/x", identities(ALICE));
     assertThat(result.allowed()).isFalse();
     assertThat(result.rule()).contains("no-admin");
-    assertThat(engine.evaluate(FakeRequest.get("/public"), "/public", Optional.of(ALICE)).rule()).contains("everyone");
+    assertThat(engine.evaluate(FakeRequest.get("/public"), "/public", identities(ALICE)).rule()).contains("everyone");
   }
 
   @Test
@@ -87,11 +98,11 @@ class PolicyEngineTest {
     PolicyEngine engine = rules("""
         rules:
           - action: allow
-            from: {principals: [alice]}
+            from: {request-principals: [alice]}
         """);
 
-    assertThat(engine.evaluate(FakeRequest.get("/"), "/", Optional.of(ALICE)).rule()).contains("rules[0]");
-    PolicyResult bob = engine.evaluate(FakeRequest.get("/"), "/", Optional.of(BOB));
+    assertThat(engine.evaluate(FakeRequest.get("/"), "/", identities(ALICE)).rule()).contains("rules[0]");
+    PolicyResult bob = engine.evaluate(FakeRequest.get("/"), "/", identities(BOB));
     assertThat(bob).isEqualTo(new PolicyResult(false, Optional.empty(), "no allow rule matched"));
   }
 
@@ -118,11 +129,11 @@ class PolicyEngineTest {
           - {name: second, action: deny, to: {methods: [DELETE, PUT]}}
         """);
 
-    assertThat(engine.evaluate(FakeRequest.request("DELETE", "/"), "/", Optional.of(ALICE)).rule()).contains("first");
-    assertThat(engine.evaluate(FakeRequest.request("PUT", "/"), "/", Optional.of(ALICE)).rule()).contains("second");
+    assertThat(engine.evaluate(FakeRequest.request("DELETE", "/"), "/", identities(ALICE)).rule()).contains("first");
+    assertThat(engine.evaluate(FakeRequest.request("PUT", "/"), "/", identities(ALICE)).rule()).contains("second");
   }
 
-  @ParameterizedTest(name = "principals {0} vs {1}: {2}")
+  @ParameterizedTest(name = "request-principals {0} vs {1}: {2}")
   @CsvSource({
     "alice, alice, true",
     "alice, bob, false",
@@ -135,7 +146,7 @@ class PolicyEngineTest {
     "'spiffe://cluster.local/ns/shop/sa/*', spiffe://cluster.local/ns/other/sa/frontend, false",
   })
   void principals(String pattern, String user, boolean expected) {
-    PolicyEngine engine = rules("rules:\n  - action: allow\n    from: {principals: ['" + pattern + "']}\n");
+    PolicyEngine engine = rules("rules:\n  - action: allow\n    from: {request-principals: ['" + pattern + "']}\n");
     Identity identity = user == null ? null : Identity.of(user, "test");
 
     assertThat(allowed(engine, FakeRequest.get("/"), identity)).isEqualTo(expected);
@@ -146,44 +157,44 @@ class PolicyEngineTest {
     // More rules than the engine scans without remembering candidates per caller, so that path is the one tested.
     PolicyEngine engine = rules("""
         rules:
-          - {name: filler-1, action: deny, from: {principals: [nobody-1]}}
-          - {name: filler-2, action: deny, from: {principals: ['nobody-2*']}}
-          - {name: not-frank, action: deny, from: {not-principals: [alice, bob, carol, dave, frank]}, to: {paths: [/f]}}
-          - {name: filler-3, action: allow, from: {principals: ['*-nobody']}}
+          - {name: filler-1, action: deny, from: {request-principals: [nobody-1]}}
+          - {name: filler-2, action: deny, from: {request-principals: ['nobody-2*']}}
+          - {name: not-frank, action: deny, from: {not-request-principals: [alice, bob, carol, dave, frank]}, to: {paths: [/f]}}
+          - {name: filler-3, action: allow, from: {request-principals: ['*-nobody']}}
           - {name: ops-only, action: deny, from: {not-groups: [ops]}, to: {paths: [/ops]}}
-          - {name: wild-first, action: deny, from: {principals: ['b*']}, to: {paths: [/w]}}
-          - {name: bob-exact, action: deny, from: {principals: [bob, carol]}}
+          - {name: wild-first, action: deny, from: {request-principals: ['b*']}, to: {paths: [/w]}}
+          - {name: bob-exact, action: deny, from: {request-principals: [bob, carol]}}
           - {name: anyone, action: deny, to: {paths: [/any]}}
-          - {name: alice-allowed, action: allow, from: {principals: [alice]}}
+          - {name: alice-allowed, action: allow, from: {request-principals: [alice]}}
           - {name: everyone-public, action: allow, to: {paths: [/public]}}
         """);
 
-    assertThat(engine.evaluate(FakeRequest.get("/w"), "/w", Optional.of(BOB)).rule()).contains("wild-first");
-    assertThat(engine.evaluate(FakeRequest.get("/any"), "/any", Optional.of(BOB)).rule()).contains("bob-exact");
-    assertThat(engine.evaluate(FakeRequest.get("/any"), "/any", Optional.of(ALICE)).rule()).contains("anyone");
-    assertThat(engine.evaluate(FakeRequest.get("/x"), "/x", Optional.of(ALICE)).rule()).contains("alice-allowed");
-    assertThat(engine.evaluate(FakeRequest.get("/public"), "/public", Optional.empty()).rule()).contains("everyone-public");
-    assertThat(engine.evaluate(FakeRequest.get("/x"), "/x", Optional.of(Identity.of("dave", "test"))).allowed()).isFalse();
-    assertThat(engine.evaluate(FakeRequest.get("/public"), "/public", Optional.of(Identity.of("carol", "test"))).rule()).contains("bob-exact");
-    assertThat(engine.evaluate(FakeRequest.get("/f"), "/f", Optional.of(Identity.of("erin", "test"))).rule()).contains("not-frank");
-    assertThat(engine.evaluate(FakeRequest.get("/f"), "/f", Optional.empty()).rule()).contains("not-frank");
-    assertThat(engine.evaluate(FakeRequest.get("/f"), "/f", Optional.of(ALICE)).allowed()).isTrue();
+    assertThat(engine.evaluate(FakeRequest.get("/w"), "/w", identities(BOB)).rule()).contains("wild-first");
+    assertThat(engine.evaluate(FakeRequest.get("/any"), "/any", identities(BOB)).rule()).contains("bob-exact");
+    assertThat(engine.evaluate(FakeRequest.get("/any"), "/any", identities(ALICE)).rule()).contains("anyone");
+    assertThat(engine.evaluate(FakeRequest.get("/x"), "/x", identities(ALICE)).rule()).contains("alice-allowed");
+    assertThat(engine.evaluate(FakeRequest.get("/public"), "/public", Identities.ANONYMOUS).rule()).contains("everyone-public");
+    assertThat(engine.evaluate(FakeRequest.get("/x"), "/x", identities(Identity.of("dave", "test"))).allowed()).isFalse();
+    assertThat(engine.evaluate(FakeRequest.get("/public"), "/public", identities(Identity.of("carol", "test"))).rule()).contains("bob-exact");
+    assertThat(engine.evaluate(FakeRequest.get("/f"), "/f", identities(Identity.of("erin", "test"))).rule()).contains("not-frank");
+    assertThat(engine.evaluate(FakeRequest.get("/f"), "/f", Identities.ANONYMOUS).rule()).contains("not-frank");
+    assertThat(engine.evaluate(FakeRequest.get("/f"), "/f", identities(ALICE)).allowed()).isTrue();
     // One name with other groups (a newer token, say) is another caller.
-    assertThat(engine.evaluate(FakeRequest.get("/ops"), "/ops", Optional.of(new Identity("gina", "test", Set.of("ops"), Map.of()))).rule()).isEmpty();
-    assertThat(engine.evaluate(FakeRequest.get("/ops"), "/ops", Optional.of(new Identity("gina", "test", Set.of("dev"), Map.of()))).rule()).contains("ops-only");
+    assertThat(engine.evaluate(FakeRequest.get("/ops"), "/ops", identities(new Identity("gina", "test", Set.of("ops"), Map.of()))).rule()).isEmpty();
+    assertThat(engine.evaluate(FakeRequest.get("/ops"), "/ops", identities(new Identity("gina", "test", Set.of("dev"), Map.of()))).rule()).contains("ops-only");
     // Asked again, from the remembered candidates: the same answers.
-    assertThat(engine.evaluate(FakeRequest.get("/w"), "/w", Optional.of(BOB)).rule()).contains("wild-first");
-    assertThat(engine.evaluate(FakeRequest.get("/any"), "/any", Optional.of(BOB)).rule()).contains("bob-exact");
-    assertThat(engine.evaluate(FakeRequest.get("/f"), "/f", Optional.of(Identity.of("erin", "test"))).rule()).contains("not-frank");
+    assertThat(engine.evaluate(FakeRequest.get("/w"), "/w", identities(BOB)).rule()).contains("wild-first");
+    assertThat(engine.evaluate(FakeRequest.get("/any"), "/any", identities(BOB)).rule()).contains("bob-exact");
+    assertThat(engine.evaluate(FakeRequest.get("/f"), "/f", identities(Identity.of("erin", "test"))).rule()).contains("not-frank");
   }
 
   @Test
   void notPrincipalsMatchesEveryoneElseAnonymousIncluded() {
-    PolicyEngine engine = rules("rules:\n  - action: deny\n    from: {not-principals: [alice]}\n");
+    PolicyEngine engine = rules("rules:\n  - action: deny\n    from: {not-request-principals: [alice]}\n");
 
     assertThat(allowed(engine, FakeRequest.get("/"), ALICE)).isTrue();
     assertThat(allowed(engine, FakeRequest.get("/"), BOB)).isFalse();
-    assertThat(engine.evaluate(FakeRequest.get("/"), "/", Optional.empty()).rule()).contains("rules[0]");
+    assertThat(engine.evaluate(FakeRequest.get("/"), "/", Identities.ANONYMOUS).rule()).contains("rules[0]");
   }
 
   @Test
@@ -202,7 +213,7 @@ class PolicyEngineTest {
     assertThat(allowed(engine, FakeRequest.get("/x"), BOB)).isTrue();
     assertThat(allowed(engine, FakeRequest.get("/x"), new Identity("q", "test", Set.of("qa-eu"), Map.of()))).isTrue();
     assertThat(allowed(engine, FakeRequest.get("/x"), new Identity("n", "test", Set.of("sales"), Map.of()))).isFalse();
-    assertThat(engine.evaluate(FakeRequest.request("DELETE", "/x"), "/x", Optional.empty()).rule()).contains("no-deletes-but-ops");
+    assertThat(engine.evaluate(FakeRequest.request("DELETE", "/x"), "/x", Identities.ANONYMOUS).rule()).contains("no-deletes-but-ops");
   }
 
   @Test
@@ -307,7 +318,7 @@ class PolicyEngineTest {
 
   @Test
   void notPaths() {
-    PolicyEngine engine = rules("rules:\n  - {action: deny, from: {principals: [bob]}, to: {not-paths: [/public/*, /healthz]}}\n");
+    PolicyEngine engine = rules("rules:\n  - {action: deny, from: {request-principals: [bob]}, to: {not-paths: [/public/*, /healthz]}}\n");
 
     assertThat(allowed(engine, FakeRequest.get("/public/x"), BOB)).isTrue();
     assertThat(allowed(engine, FakeRequest.get("/healthz"), BOB)).isTrue();
@@ -349,7 +360,7 @@ class PolicyEngineTest {
 
   @Test
   void portsAndNotPorts() {
-    PolicyEngine engine = rules("rules:\n  - {action: allow, to: {ports: [8443, 9443]}}\n  - {action: deny, to: {not-ports: [8443]}, from: {principals: [bob]}}\n");
+    PolicyEngine engine = rules("rules:\n  - {action: allow, to: {ports: [8443, 9443]}}\n  - {action: deny, to: {not-ports: [8443]}, from: {request-principals: [bob]}}\n");
 
     assertThat(allowed(engine, FakeRequest.get("/").localPort(8443), BOB)).isTrue();
     assertThat(allowed(engine, FakeRequest.get("/").localPort(9443), BOB)).isFalse();
@@ -395,7 +406,7 @@ class PolicyEngineTest {
     PolicyEngine engine = rules("""
         rules:
           - action: allow
-            from: {principals: [alice, bob], groups: [ops]}
+            from: {request-principals: [alice, bob], groups: [ops]}
             to: {methods: [POST], paths: [/admin/*]}
         """);
 
@@ -417,7 +428,7 @@ class PolicyEngineTest {
         "rules: [{action: allow, to: {paths: ['/{**}/{**}']}}] | authorization.rules[0].to.paths[0]: {**} may appear only once, found /{**}/{**}",
         "rules: [{action: allow, to: {paths: ['/a{*}']}}] | authorization.rules[0].to.paths[0]: {*} and {**} must each be a whole segment, found /a{*}",
         "rules: [{action: allow, to: {paths: [admin]}}] | authorization.rules[0].to.paths[0]: must start with / or *, found admin",
-        "rules: [{action: allow, from: {principals: ['a*b']}}] | authorization.rules[0].from.principals[0]: * is allowed only alone, at the start or at the end, found a*b",
+        "rules: [{action: allow, from: {request-principals: ['a*b']}}] | authorization.rules[0].from.request-principals[0]: * is allowed only alone, at the start or at the end, found a*b",
         "rules: [{action: allow, from: {ip-blocks: [10.0.0.1/8]}}] | authorization.rules[0].from.ip-blocks[0]: host bits set after the prefix length; did you mean 10.0.0.0/8?",
         "rules: [{action: allow, from: {ip-blocks: [example.com]}}] | authorization.rules[0].from.ip-blocks[0]: expected an IPv4 or IPv6 address or CIDR block such as 10.0.0.0/8, found example.com",
         "rules: [{action: allow, from: {ip-blocks: ['10.0.0.0/33']}}] | authorization.rules[0].from.ip-blocks[0]: prefix length must be 0 to 32, found 10.0.0.0/33",

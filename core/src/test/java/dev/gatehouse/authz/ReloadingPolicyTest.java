@@ -32,16 +32,16 @@ class ReloadingPolicyTest {
   }
 
   private static boolean bobMayGet(ReloadingPolicy policy) {
-    return policy.get().evaluate(FakeRequest.get("/x"), "/x", Optional.of(BOB)).allowed();
+    return policy.get().evaluate(FakeRequest.get("/x"), "/x", PolicyEngineTest.identities(BOB)).allowed();
   }
 
   @Test
   void changedFileReplacesTheRules() throws IOException {
-    Path file = write(directory.resolve("gatehouse.yaml"), "- {action: allow, from: {principals: [alice]}}", 1);
+    Path file = write(directory.resolve("gatehouse.yaml"), "- {action: allow, from: {request-principals: [alice]}}", 1);
     try (ReloadingPolicy policy = ReloadingPolicy.watch(file, Map.of(), PolicyEngine.compile(ConfigLoader.load(file).authorization()), Duration.ZERO)) {
       assertThat(bobMayGet(policy)).isFalse();
 
-      write(file, "- {action: allow, from: {principals: [alice, bob]}}", 2);
+      write(file, "- {action: allow, from: {request-principals: [alice, bob]}}", 2);
       policy.reloadIfChanged();
 
       assertThat(bobMayGet(policy)).isTrue();
@@ -52,7 +52,7 @@ class ReloadingPolicyTest {
 
   @Test
   void invalidFileKeepsTheOldRulesAndCountsOneFailurePerVersion() throws IOException {
-    Path file = write(directory.resolve("gatehouse.yaml"), "- {action: allow, from: {principals: [bob]}}", 1);
+    Path file = write(directory.resolve("gatehouse.yaml"), "- {action: allow, from: {request-principals: [bob]}}", 1);
     try (ReloadingPolicy policy = ReloadingPolicy.watch(file, Map.of(), PolicyEngine.compile(ConfigLoader.load(file).authorization()), Duration.ZERO)) {
       write(file, "- {action: allow, to: {paths: [/a/../b]}}", 2);
       policy.reloadIfChanged();
@@ -61,7 +61,7 @@ class ReloadingPolicyTest {
       assertThat(bobMayGet(policy)).isTrue();
       assertThat(policy.reloadFailures()).isEqualTo(1);
 
-      write(file, "- {action: deny, from: {principals: [bob]}}", 3);
+      write(file, "- {action: deny, from: {request-principals: [bob]}}", 3);
       policy.reloadIfChanged();
 
       assertThat(bobMayGet(policy)).isFalse();
@@ -71,7 +71,7 @@ class ReloadingPolicyTest {
 
   @Test
   void deletedFileKeepsTheOldRules() throws IOException {
-    Path file = write(directory.resolve("gatehouse.yaml"), "- {action: allow, from: {principals: [bob]}}", 1);
+    Path file = write(directory.resolve("gatehouse.yaml"), "- {action: allow, from: {request-principals: [bob]}}", 1);
     try (ReloadingPolicy policy = ReloadingPolicy.watch(file, Map.of(), PolicyEngine.compile(ConfigLoader.load(file).authorization()), Duration.ZERO)) {
       Files.delete(file);
       policy.reloadIfChanged();

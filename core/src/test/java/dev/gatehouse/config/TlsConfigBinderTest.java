@@ -135,7 +135,7 @@ class TlsConfigBinderTest {
     assertThatThrownBy(() -> load("{profile: modern}")).hasMessage("tls: give certificate and private-key (PEM), or keystore (PKCS#12)");
     assertThatThrownBy(() -> load("{certificate: CERT, private-key: KEY, keystore: CERT}"))
         .hasMessage("tls.keystore: give either certificate and private-key, or keystore, not both");
-    assertThatThrownBy(() -> load("{certificate: CERT, private-key: KEY, client-auth: need}")).hasMessage("tls.client-auth: need needs client-ca");
+    assertThatThrownBy(() -> load("{certificate: CERT, private-key: KEY, client-auth: need}")).hasMessage("tls.client-auth: need needs client-ca or authentication.client-certificate.trust-domains");
     assertThatThrownBy(() -> load("{certificate: CERT, private-key: KEY, client-ca: CA, client-auth: none}"))
         .hasMessage("tls.client-auth: none, but client-ca or crl is set; they need client-auth want or need");
     assertThatThrownBy(() -> load("{certificate: CERT, private-key: KEY, client-auth: maybe}"))

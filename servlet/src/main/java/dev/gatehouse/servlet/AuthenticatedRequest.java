@@ -1,17 +1,16 @@
 package dev.gatehouse.servlet;
 
 import dev.gatehouse.Decision;
+import dev.gatehouse.Identities;
 import dev.gatehouse.Identity;
-import dev.gatehouse.http.IdentityHeaders;
+import dev.gatehouse.http.RequestHeaders;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import java.security.Principal;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Enumeration;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -19,40 +18,68 @@ import org.jspecify.annotations.Nullable;
  * headers are the engine's.
  *
  * <p>A client could send {@code X-Forwarded-User: admin} itself, and an application written for a proxy would believe
- * it. So every caller identity header the client sent ({@link IdentityHeaders#isCallerIdentityHeader}, which also
- * matches spellings such as {@code x_forwarded_user}) is hidden from every header accessor, and the headers of the
- * {@link Decision.Allow} are shown in their place. Transport headers ({@code X-Forwarded-For} and the like) are left
- * to the container, which may sit behind a trusted load balancer.
+ * it. So every header the decision's {@link RequestHeaders#mustHide} names (caller identity headers in any spelling,
+ * such as {@code x_forwarded_user}, the headers the engine sets and those it consumed) is hidden from every header
+ * accessor, and the engine's values are shown in their place. The wrapper only applies the policy; it decides nothing.
+ *
+ * <p>{@code getUserPrincipal()}, {@code getRemoteUser()}, {@code isUserInRole()} and {@code getAuthType()} answer from
+ * the request principal, else the peer ({@link Identities#primary()}); the peer itself is the request attribute
+ * {@value GatehouseFilter#PEER_ATTRIBUTE}, as a {@link Identity}.
  */
 final class AuthenticatedRequest extends HttpServletRequestWrapper {
 
   private final @Nullable Identity identity;
+  private final @Nullable Identity peer;
   private final @Nullable Principal principal;
-  private final IdentityHeaders identityHeaders;
-  /** The engine's headers by folded name, so that any spelling of a name finds the engine's value. */
-  private final Map<String, Map.Entry<String, String>> engineHeaders;
-  /**
-   * Whether every engine header is also a caller identity header, as the built-in ones are. Then a name that is not a
-   * caller identity header (checked without allocating) is the client's, and the common header lookup costs nothing.
-   */
-  private final boolean engineHeadersAreCallerHeaders;
-  /** Request headers the decision consumed (a bearer token that is not forwarded): the application never sees them. */
-  private final String[] removed;
+  private final RequestHeaders policy;
 
-  AuthenticatedRequest(HttpServletRequest request, Decision.Allow allow, IdentityHeaders identityHeaders) {
+  AuthenticatedRequest(HttpServletRequest request, Decision.Allow allow) {
     super(request);
     this.identity = allow.identity().orElse(null);
+    this.peer = allow.identities().peer().orElse(null);
     this.principal = identity == null ? null : new IdentityPrincipal(identity.name());
-    this.identityHeaders = identityHeaders;
-    Map<String, Map.Entry<String, String>> headers = new LinkedHashMap<>();
-    // Sorted, so that getHeaderNames() lists them in the same order on every request.
-    allow.headers().entrySet().stream()
-        .sorted(Map.Entry.comparingByKey())
-        .forEach(header -> headers.put(IdentityHeaders.normalize(header.getKey()), header));
-    this.engineHeaders = headers;
-    this.engineHeadersAreCallerHeaders =
-        allow.headers().keySet().stream().allMatch(identityHeaders::isCallerIdentityHeader);
-    this.removed = allow.removeHeaders().toArray(String[]::new);
+    this.policy = allow.requestHeaders();
+  }
+
+  /** The peer under {@value GatehouseFilter#PEER_ATTRIBUTE}, whatever anything earlier in the chain set there. */
+  @Override
+  public @Nullable Object getAttribute(String name) {
+    if (GatehouseFilter.PEER_ATTRIBUTE.equals(name)) {
+      return peer;
+    }
+    return super.getAttribute(name);
+  }
+
+  @Override
+  public Enumeration<String> getAttributeNames() {
+    List<String> names = new ArrayList<>();
+    Enumeration<String> received = super.getAttributeNames();
+    while (received != null && received.hasMoreElements()) {
+      String name = received.nextElement();
+      if (!GatehouseFilter.PEER_ATTRIBUTE.equals(name)) {
+        names.add(name);
+      }
+    }
+    if (peer != null) {
+      names.add(GatehouseFilter.PEER_ATTRIBUTE);
+    }
+    return Collections.enumeration(names);
+  }
+
+  @Override
+  public void setAttribute(String name, @Nullable Object value) {
+    if (GatehouseFilter.PEER_ATTRIBUTE.equals(name)) {
+      // The engine's answer; nothing downstream may replace it.
+      return;
+    }
+    super.setAttribute(name, value);
+  }
+
+  @Override
+  public void removeAttribute(String name) {
+    if (!GatehouseFilter.PEER_ATTRIBUTE.equals(name)) {
+      super.removeAttribute(name);
+    }
   }
 
   @Override
@@ -93,26 +120,16 @@ final class AuthenticatedRequest extends HttpServletRequestWrapper {
 
   @Override
   public @Nullable String getHeader(String name) {
-    if (isRemoved(name)) {
-      return null;
-    }
-    if (!isEngineOwned(name)) {
-      return super.getHeader(name);
-    }
-    Map.Entry<String, String> engine = engineHeaders.get(IdentityHeaders.normalize(name));
-    return engine == null ? null : engine.getValue();
+    return policy.mustHide(name) ? policy.valueToSet(name) : super.getHeader(name);
   }
 
   @Override
   public Enumeration<String> getHeaders(String name) {
-    if (isRemoved(name)) {
-      return Collections.emptyEnumeration();
-    }
-    if (!isEngineOwned(name)) {
+    if (!policy.mustHide(name)) {
       return super.getHeaders(name);
     }
-    Map.Entry<String, String> engine = engineHeaders.get(IdentityHeaders.normalize(name));
-    return engine == null ? Collections.emptyEnumeration() : Collections.enumeration(List.of(engine.getValue()));
+    String value = policy.valueToSet(name);
+    return value == null ? Collections.emptyEnumeration() : Collections.enumeration(List.of(value));
   }
 
   @Override
@@ -122,23 +139,19 @@ final class AuthenticatedRequest extends HttpServletRequestWrapper {
     if (received != null) {
       while (received.hasMoreElements()) {
         String name = received.nextElement();
-        if (!isEngineOwned(name) && !isRemoved(name)) {
+        if (!policy.mustHide(name)) {
           names.add(name);
         }
       }
     }
-    for (Map.Entry<String, String> engine : engineHeaders.values()) {
-      names.add(engine.getKey());
-    }
+    // Sorted, so that getHeaderNames() lists them in the same order on every request.
+    policy.toSet().keySet().stream().sorted().forEach(names::add);
     return Collections.enumeration(names);
   }
 
   @Override
   public int getIntHeader(String name) {
-    if (isRemoved(name)) {
-      return -1;
-    }
-    if (!isEngineOwned(name)) {
+    if (!policy.mustHide(name)) {
       return super.getIntHeader(name);
     }
     String value = getHeader(name);
@@ -147,10 +160,7 @@ final class AuthenticatedRequest extends HttpServletRequestWrapper {
 
   @Override
   public long getDateHeader(String name) {
-    if (isRemoved(name)) {
-      return -1;
-    }
-    if (!isEngineOwned(name)) {
+    if (!policy.mustHide(name)) {
       return super.getDateHeader(name);
     }
     if (getHeader(name) == null) {
@@ -158,21 +168,6 @@ final class AuthenticatedRequest extends HttpServletRequestWrapper {
     }
     // As the container would for any header that does not hold a date.
     throw new IllegalArgumentException("header " + name + " is not a date");
-  }
-
-  private boolean isRemoved(String name) {
-    for (String header : removed) {
-      if (header.equalsIgnoreCase(name)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /** Whether the application must see the engine's answer for this name, never what the client sent. */
-  private boolean isEngineOwned(String name) {
-    return identityHeaders.isCallerIdentityHeader(name)
-        || (!engineHeadersAreCallerHeaders && engineHeaders.containsKey(IdentityHeaders.normalize(name)));
   }
 
   /** The caller as a {@link Principal}: its name is the identity's name. */

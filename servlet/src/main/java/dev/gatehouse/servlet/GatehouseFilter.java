@@ -33,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * configured method, 403 or 400) is written by the filter itself with a fixed plain-text body and {@code Cache-Control:
  * no-store}, and the chain does not continue. An allowed request continues with a wrapper on which {@code
  * getUserPrincipal()}, {@code getRemoteUser()}, {@code isUserInRole(group)} and {@code getAuthType()} answer from the
- * engine's identity, and on which the caller identity headers ({@code X-Forwarded-User} and the like) are the engine's:
+ * engine's identity (the request principal, else the mTLS peer; the peer is also the request attribute {@value
+ * #PEER_ATTRIBUTE}), and on which the caller identity headers ({@code X-Forwarded-User} and the like) are the engine's:
  * whatever the client sent under those names, in any spelling, is hidden. Headers the decision consumes, such as a JWT
  * bearer token that is not forwarded, are hidden too.
  *
@@ -64,6 +65,14 @@ public final class GatehouseFilter implements Filter {
 
   /** The init-parameter naming the Gatehouse YAML file. */
   public static final String CONFIG_INIT_PARAMETER = "config";
+
+  /**
+   * The request attribute holding the mTLS peer of an allowed request, as a {@link dev.gatehouse.Identity} (its
+   * {@code name()} is the SPIFFE ID or certificate CN, its attributes the trust domain, namespace and service
+   * account); absent without a verified client certificate. {@code getUserPrincipal()} is the request principal when
+   * there is one, so the peer is here.
+   */
+  public static final String PEER_ATTRIBUTE = "dev.gatehouse.peer";
 
   /** The name {@link #register} gives the filter. */
   public static final String FILTER_NAME = "gatehouse";
@@ -175,7 +184,7 @@ public final class GatehouseFilter implements Filter {
       return;
     }
     if (decision instanceof Decision.Allow allow) {
-      chain.doFilter(new AuthenticatedRequest(httpRequest, allow, engine.identityHeaders()), response);
+      chain.doFilter(new AuthenticatedRequest(httpRequest, allow), response);
       return;
     }
     Decision.Refusal refusal = (Decision.Refusal) decision;

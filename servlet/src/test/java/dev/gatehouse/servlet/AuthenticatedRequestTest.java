@@ -3,7 +3,10 @@ package dev.gatehouse.servlet;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gatehouse.Decision;
+import dev.gatehouse.Identities;
 import dev.gatehouse.Identity;
+import dev.gatehouse.http.RequestHeaders;
+import java.util.Set;
 import dev.gatehouse.http.IdentityHeaders;
 import jakarta.servlet.http.HttpServletRequest;
 import java.lang.reflect.Proxy;
@@ -23,10 +26,9 @@ class AuthenticatedRequestTest {
   void engineHeaderOutsideTheCallerSetStillReplacesEverySpellingTheClientSent() {
     HttpServletRequest received =
         request(List.of(Map.entry("X-Claim-Team", "red"), Map.entry("x_claim_team", "red"), Map.entry("Accept", "*/*")));
-    Decision.Allow allow =
-        new Decision.Allow(Optional.of(Identity.of("svc", Identity.JWT)), Map.of("X-Claim-Team", "blue"));
+    Decision.Allow allow = allow(Identity.of("svc", Identity.JWT), Map.of("X-Claim-Team", "blue"), Set.of());
 
-    AuthenticatedRequest request = new AuthenticatedRequest(received, allow, IdentityHeaders.defaults());
+    AuthenticatedRequest request = new AuthenticatedRequest(received, allow);
 
     assertThat(request.getHeader("X-Claim-Team")).isEqualTo("blue");
     assertThat(request.getHeader("x_claim_team")).isEqualTo("blue");
@@ -39,15 +41,19 @@ class AuthenticatedRequestTest {
   void headerTheDecisionRemovesIsHiddenFromTheApplication() {
     HttpServletRequest received =
         request(List.of(Map.entry("Authorization", "Bearer eyJ.secret.token"), Map.entry("Accept", "*/*")));
-    Decision.Allow allow =
-        new Decision.Allow(Optional.of(Identity.of("iss/alice", Identity.JWT)), Map.of(), java.util.Set.of("Authorization"), Optional.empty());
+    Decision.Allow allow = allow(Identity.of("iss/alice", Identity.JWT), Map.of(), Set.of("Authorization"));
 
-    AuthenticatedRequest request = new AuthenticatedRequest(received, allow, IdentityHeaders.defaults());
+    AuthenticatedRequest request = new AuthenticatedRequest(received, allow);
 
     assertThat(request.getHeader("authorization")).isNull();
     assertThat(Collections.list(request.getHeaders("Authorization"))).isEmpty();
     assertThat(Collections.list(request.getHeaderNames())).containsExactly("Accept");
     assertThat(request.getAuthType()).isEqualTo("Bearer");
+  }
+
+  private static Decision.Allow allow(Identity principal, Map<String, String> headers, Set<String> consumed) {
+    return new Decision.Allow(
+        new Identities(Optional.empty(), Optional.of(principal)), RequestHeaders.of(IdentityHeaders.defaults(), consumed, headers), Optional.empty());
   }
 
   /** A received request with these headers; only the header accessors are needed. */

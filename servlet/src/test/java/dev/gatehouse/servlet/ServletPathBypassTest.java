@@ -58,7 +58,7 @@ class ServletPathBypassTest {
               rules:
                 - name: admin-area
                   action: deny
-                  from: {not-principals: [sha1-user]}
+                  from: {not-request-principals: [sha1-user]}
                   to: {paths: [/admin/*]}
                 - {name: no-custom-deletes, action: deny, to: {paths: ['*:delete']}}
             """

@@ -1,8 +1,10 @@
 package dev.gatehouse.sidecar;
 
+import dev.gatehouse.Explanation;
+import dev.gatehouse.Gatehouse;
 import dev.gatehouse.Identity;
 import dev.gatehouse.RequestView;
-import dev.gatehouse.authz.PolicyEngine;
+import dev.gatehouse.authn.Authenticator;
 import dev.gatehouse.config.ConfigException;
 import dev.gatehouse.config.ConfigLoader;
 import dev.gatehouse.config.GatehouseConfig;
@@ -10,7 +12,6 @@ import java.io.PrintStream;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -23,8 +24,11 @@ import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 
 /**
  * {@code gatehouse-sidecar check}: what the configured rules decide about one request, and which rule decides it,
- * without starting a server (as {@code istioctl x authz check}). Credentials are not checked: the caller is taken to be
- * who {@code --user} says. Exit status 0 when allowed, 1 when refused, 2 for a bad command line or configuration.
+ * without starting a server (as {@code istioctl x authz check}). Credentials are not checked: the request principal is
+ * taken to be who {@code --user} says and the mTLS peer who {@code --peer} says. Everything else is the engine's own
+ * pipeline ({@link Gatehouse#explain}), with authenticators that state those identities, so {@code check} and a
+ * running sidecar can never disagree. Exit status 0 when allowed, 1 when refused, 2 for a bad command line or
+ * configuration.
  */
 final class AuthorizationCheck {
 
@@ -37,8 +41,9 @@ final class AuthorizationCheck {
         --config FILE            YAML configuration file (or GATEHOUSE_CONFIG)
         --method METHOD          request method (default GET)
         --path PATH              request path as sent, e.g. /admin/x (default /)
-        --user NAME              the caller's principal; anonymous when absent
-        --groups A,B             the caller's groups
+        --user NAME              the request principal (a Basic user, a JWT's iss/sub); none when absent
+        --peer SPIFFE_OR_CN      the mTLS peer (a SPIFFE ID or a certificate CN); none when absent
+        --groups A,B             the request principal's groups
         --claims JSON            the caller's JWT claims, e.g. '{"realm_access":{"roles":["ops"]}}'
         --header 'NAME: VALUE'   a request header (repeatable), e.g. 'Host: api.example.com'
         --ip ADDRESS             the peer address (default 127.0.0.1)
@@ -63,6 +68,7 @@ final class AuthorizationCheck {
     String method = "GET";
     String path = "/";
     Optional<String> user = Optional.empty();
+    Optional<String> peer = Optional.empty();
     Set<String> groups = new LinkedHashSet<>();
     Map<String, Object> claims = Map.of();
     List<Map.Entry<String, String>> headers = new ArrayList<>();
@@ -83,6 +89,7 @@ final class AuthorizationCheck {
         case "--method" -> method = value;
         case "--path" -> path = value;
         case "--user" -> user = Optional.of(value);
+        case "--peer" -> peer = Optional.of(value);
         case "--groups" -> {
           for (String group : value.split(",")) {
             if (!group.isBlank()) {
@@ -116,34 +123,41 @@ final class AuthorizationCheck {
       throw new ConfigException("", "--config: not a valid path");
     }
     GatehouseConfig gatehouse = ConfigLoader.load(file);
-    PolicyEngine rules = PolicyEngine.compile(gatehouse.authorization());
     int localPort = port.orElse(gatehouse.listenOrDefault().getPort());
-    Map<String, Object> callerClaims = claims;
-    Optional<Identity> identity = user.map(name -> identity(name, groups, callerClaims));
-    PolicyEngine.Explanation explanation = rules.explain(new CheckRequest(method, path, headers, ip, localPort), identity);
-
+    Map<String, Object> statedClaims = claims;
+    Optional<Identity> principal = user.map(name -> requestPrincipal(name, groups, statedClaims));
+    Optional<Identity> peerIdentity;
+    try {
+      peerIdentity = peer.map(Identity::peer);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("", "--peer: not a valid SPIFFE ID: " + e.getMessage());
+    }
+    Explanation explanation;
+    try (Gatehouse engine =
+        Gatehouse.builder()
+            .authenticator(Authenticator.assuming(Identity.Kind.PEER, peerIdentity))
+            .authenticator(Authenticator.assuming(Identity.Kind.REQUEST_PRINCIPAL, principal))
+            .authorization(gatehouse.authorization())
+            .build()) {
+      explanation = engine.explain(new CheckRequest(method, path, headers, ip, localPort));
+    }
     out.println("decision: " + (explanation.status() == 200 ? "ALLOW" : "DENY") + " (" + explanation.status() + ")");
     out.println("rule:     " + explanation.rule().orElse("(none: default)"));
     out.println("path:     " + explanation.path().orElse("(refused)"));
-    out.println("caller:   " + identity.map(Identity::name).orElse("(anonymous)"));
-    out.println("reason:   " + explanation.reason());
+    out.println("caller:   " + principal.or(() -> peerIdentity).map(Identity::name).orElse("(anonymous)"));
+    out.println("peer:     " + peerIdentity.map(Identity::name).orElse("(none)"));
+    out.println("reason:   " + reason(explanation));
     return explanation.status() == 200 ? 0 : 1;
   }
 
-  private static Identity identity(String name, Set<String> groups, Map<String, Object> claims) {
-    Map<String, Object> attributes = new HashMap<>();
-    if (!claims.isEmpty()) {
-      attributes.put(Identity.CLAIMS, claims);
-    }
-    // A SPIFFE ID of the Istio form carries its namespace, as a client certificate identity would.
-    String[] parts = name.startsWith("spiffe://") ? name.substring("spiffe://".length()).split("/") : new String[0];
-    if (parts.length == 5 && parts[1].equals("ns") && parts[3].equals("sa")) {
-      attributes.put(Identity.SPIFFE_ID, name);
-      attributes.put(Identity.SPIFFE_TRUST_DOMAIN, parts[0]);
-      attributes.put(Identity.SPIFFE_NAMESPACE, parts[2]);
-      attributes.put(Identity.SPIFFE_SERVICE_ACCOUNT, parts[4]);
-    }
-    return new Identity(name, "check", groups, attributes);
+  /** The last stage's finding: the rules' reason, or the refusal that came before them. */
+  private static String reason(Explanation explanation) {
+    List<Explanation.Step> trace = explanation.trace();
+    return trace.isEmpty() ? "" : trace.get(trace.size() - 1).outcome();
+  }
+
+  private static Identity requestPrincipal(String name, Set<String> groups, Map<String, Object> claims) {
+    return new Identity(name, "check", groups, claims.isEmpty() ? Map.of() : Map.of(Identity.CLAIMS, claims));
   }
 
   @SuppressWarnings("unchecked")

@@ -84,7 +84,7 @@ public final class GatehouseSidecar implements AutoCloseable {
     connector.setHost(listen.getHostString());
     connector.setPort(listen.getPort());
     server.addConnector(connector);
-    UpstreamProxyHandler proxy = new UpstreamProxyHandler(upstream, gatehouse.identityHeaders(), upstreamIdleTimeout);
+    UpstreamProxyHandler proxy = new UpstreamProxyHandler(upstream, upstreamIdleTimeout);
     server.setHandler(new GracefulHandler(new AuthenticatingHandler(gatehouse, proxy)));
     server.setErrorHandler(new PlainErrorHandler());
     server.setStopTimeout(shutdownTimeout.toMillis());

@@ -2,6 +2,7 @@ package dev.gatehouse.sidecar;
 
 import dev.gatehouse.Decision;
 import dev.gatehouse.http.IdentityHeaders;
+import dev.gatehouse.http.RequestHeaders;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -9,7 +10,6 @@ import java.util.List;
 import java.util.ListIterator;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Function;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.transport.HttpClientTransportDynamic;
@@ -49,19 +49,16 @@ final class UpstreamProxyHandler extends ProxyHandler.Reverse {
 
   private final URI upstream;
   private final Transport transport;
-  private final IdentityHeaders identityHeaders;
   private final Duration idleTimeout;
 
   /**
    * @param upstream a validated {@code http(s)://host:port} or {@code unix:/path} upstream
-   * @param identityHeaders the headers clients may not send
    * @param idleTimeout see {@link #DEFAULT_IDLE_TIMEOUT}
    */
-  UpstreamProxyHandler(URI upstream, IdentityHeaders identityHeaders, Duration idleTimeout) {
+  UpstreamProxyHandler(URI upstream, Duration idleTimeout) {
     super(rewriter(base(upstream)));
     this.upstream = upstream;
     this.transport = isUnix(upstream) ? new Transport.TCPUnix(Path.of(upstream.getSchemeSpecificPart())) : Transport.TCP_IP;
-    this.identityHeaders = identityHeaders;
     this.idleTimeout = idleTimeout;
     // Via is never sent; naming it here spares the local host name lookup Jetty would do at start.
     setViaHost("gatehouse");
@@ -122,31 +119,24 @@ final class UpstreamProxyHandler extends ProxyHandler.Reverse {
     return super.newProxyToServerRequest(clientToProxyRequest, newHttpURI).transport(transport);
   }
 
+  /** Applies the decision's header policy: every client-sent header it says must go, goes. */
   @Override
   protected void copyRequestHeaders(Request clientToProxyRequest, org.eclipse.jetty.client.Request proxyToServerRequest) {
     super.copyRequestHeaders(clientToProxyRequest, proxyToServerRequest);
+    if (!(clientToProxyRequest.getAttribute(AuthenticatingHandler.DECISION_ATTRIBUTE) instanceof Decision.Allow allow)) {
+      // Only reachable if the handlers were wired wrongly; forwarding the client's identity headers would fail open.
+      throw new IllegalStateException("request reached the proxy without an allow decision");
+    }
+    RequestHeaders policy = allow.requestHeaders();
     List<String> connection = clientToProxyRequest.getHeaders().getValuesList(HttpHeader.CONNECTION);
-    // Headers the decision consumed, such as a bearer token that is not forwarded.
-    Set<String> remove =
-        clientToProxyRequest.getAttribute(AuthenticatingHandler.DECISION_ATTRIBUTE) instanceof Decision.Allow allow ? allow.removeHeaders() : Set.of();
     proxyToServerRequest.headers(
         headers -> {
           for (ListIterator<HttpField> fields = headers.listIterator(); fields.hasNext(); ) {
-            String name = fields.next().getName();
-            if (identityHeaders.mustStrip(name, connection) || (!remove.isEmpty() && isRemoved(remove, name))) {
+            if (policy.mustRemove(fields.next().getName(), connection)) {
               fields.remove();
             }
           }
         });
-  }
-
-  private static boolean isRemoved(Set<String> remove, String name) {
-    for (String removed : remove) {
-      if (removed.equalsIgnoreCase(name)) {
-        return true;
-      }
-    }
-    return false;
   }
 
   @Override

@@ -95,12 +95,21 @@ class AuthorizationCheckTest {
   }
 
   @Test
-  void spiffeUserCarriesItsNamespaceAndHeadersAreUsed() {
+  void spiffePeerCarriesItsNamespaceAndHeadersAreUsed() {
+    int status =
+        check("--config", yaml.toString(), "--path", "/orders", "--peer", "spiffe://cluster.local/ns/shop/sa/web", "--header", "Host: orders.internal:8443");
+
+    assertThat(status).isZero();
+    assertThat(output()).contains("rule:     frontend", "peer:     spiffe://cluster.local/ns/shop/sa/web");
+  }
+
+  @Test
+  void spiffeIdGivenAsUserIsARequestPrincipalWithoutNamespace() {
     int status =
         check("--config", yaml.toString(), "--path", "/orders", "--user", "spiffe://cluster.local/ns/shop/sa/web", "--header", "Host: orders.internal:8443");
 
-    assertThat(status).isZero();
-    assertThat(output()).contains("rule:     frontend");
+    assertThat(status).isEqualTo(1);
+    assertThat(output()).contains("decision: DENY (403)");
   }
 
   @Test

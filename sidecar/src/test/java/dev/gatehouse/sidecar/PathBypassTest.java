@@ -63,7 +63,7 @@ class PathBypassTest {
               rules:
                 - name: admin-area
                   action: deny
-                  from: {not-principals: [sha1-user]}
+                  from: {not-request-principals: [sha1-user]}
                   to: {paths: [/admin/*]}
             """
                 .formatted(htpasswd));

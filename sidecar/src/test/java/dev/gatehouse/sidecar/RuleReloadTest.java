@@ -24,7 +24,7 @@ class RuleReloadTest {
   }
 
   private static String config(Path htpasswd, String deniedUser) {
-    return "authentication:\n  basic: {htpasswd: " + htpasswd + "}\nauthorization:\n  rules:\n    - {name: blocked, action: deny, from: {principals: [" + deniedUser + "]}}\n";
+    return "authentication:\n  basic: {htpasswd: " + htpasswd + "}\nauthorization:\n  rules:\n    - {name: blocked, action: deny, from: {request-principals: [" + deniedUser + "]}}\n";
   }
 
   private static int status(GatehouseSidecar sidecar) throws IOException {

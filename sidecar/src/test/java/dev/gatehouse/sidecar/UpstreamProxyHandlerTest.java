@@ -64,7 +64,7 @@ class UpstreamProxyHandlerTest {
     ServerConnector connector = new ServerConnector(server);
     connector.setHost("127.0.0.1");
     server.addConnector(connector);
-    server.setHandler(new UpstreamProxyHandler(URI.create(origin.uri()), IdentityHeaders.defaults(), Duration.ofSeconds(5)));
+    server.setHandler(new UpstreamProxyHandler(URI.create(origin.uri()), Duration.ofSeconds(5)));
     server.setErrorHandler(new PlainErrorHandler());
     server.start();
 

@@ -1,5 +1,6 @@
 package dev.gatehouse.authn.jwt;
 
+import dev.gatehouse.http.IdentityHeaders;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -68,52 +69,32 @@ final class Claims {
 
   /**
    * Groups from a claim value: a list of strings, or one string of space-separated names ({@code scope}, {@code scp}).
-   * A name with a comma, a control character or surrounding whitespace is dropped: {@code X-Forwarded-Groups} is
-   * comma-separated, so {@code "ops,admin"} would read as two groups upstream, and {@code " admin"} as {@code admin}
-   * (whitespace around a list element is not part of it). Dropping a group only ever takes rights away.
+   * Which names may become part of {@code X-Forwarded-Groups} is the engine's boundary to decide ({@link
+   * IdentityHeaders#isSafeListElement}); it drops the others, which only ever takes rights away.
    */
   static Set<String> groups(@Nullable Object value) {
     Set<String> groups = new LinkedHashSet<>();
     if (value instanceof String text) {
       for (String name : text.split(" +")) {
-        addGroup(groups, name);
+        if (!name.isEmpty()) {
+          groups.add(name);
+        }
       }
     } else if (value instanceof Collection<?> list) {
       for (Object item : list) {
         if (item instanceof String || item instanceof Number || item instanceof Boolean) {
-          addGroup(groups, String.valueOf(item));
+          groups.add(String.valueOf(item));
         }
       }
     }
     return groups;
   }
 
-  private static void addGroup(Set<String> groups, String name) {
-    if (!name.isEmpty() && name.indexOf(',') < 0 && isHeaderSafe(name) && name.equals(name.strip())) {
-      groups.add(name);
-    }
-  }
-
-  /**
-   * Whether a value can go into a header as it is: no control characters, which could split or smuggle headers, and
-   * nothing beyond ISO-8859-1, which a header cannot carry (Jetty writes it as a space: {@code "admin\u0100"} would
-   * arrive as {@code admin}).
-   */
-  static boolean isHeaderSafe(String text) {
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      if (c < 0x20 || c == 0x7f || c > 0xff) {
-        return false;
-      }
-    }
-    return true;
-  }
-
   /**
    * A claim as a header value: strings as they are, numbers and booleans printed, lists joined with commas. Empty for
-   * objects and for anything with a control character, which could split or smuggle headers; and for a value that
-   * would read differently upstream: one with surrounding whitespace (HTTP drops it), or a list with an element that
-   * holds a comma or surrounding whitespace ({@code ["a,b"]} would read as {@code ["a", "b"]}).
+   * objects, for values over 4 KiB, and for a list with an element that could not be one element of a comma-separated
+   * header ({@code ["a,b"]} would read as {@code ["a", "b"]}); whether the whole value may be sent is the engine's
+   * boundary to decide ({@link IdentityHeaders#isSafeValue}).
    */
   static @Nullable String headerValue(@Nullable Object value) {
     String text;
@@ -124,7 +105,7 @@ final class Claims {
       for (Object item : list) {
         if (item instanceof String || item instanceof Number || item instanceof Boolean) {
           String part = String.valueOf(item);
-          if (part.indexOf(',') >= 0 || !part.equals(part.strip())) {
+          if (!IdentityHeaders.isSafeListElement(part)) {
             return null;
           }
           parts.add(part);
@@ -134,6 +115,6 @@ final class Claims {
     } else {
       return null;
     }
-    return text.isEmpty() || text.length() > 4096 || !isHeaderSafe(text) || !text.equals(text.strip()) ? null : text;
+    return text.isEmpty() || text.length() > 4096 ? null : text;
   }
 }

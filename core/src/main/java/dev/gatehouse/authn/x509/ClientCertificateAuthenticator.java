@@ -7,6 +7,7 @@ import dev.gatehouse.RequestView;
 import dev.gatehouse.authn.AuthenticationResult;
 import dev.gatehouse.authn.Authenticator;
 import dev.gatehouse.config.ClientCertificateConfig;
+import dev.gatehouse.tls.TrustDomains;
 import java.security.cert.CertificateExpiredException;
 import java.security.cert.CertificateNotYetValidException;
 import java.security.cert.CertificateParsingException;
@@ -15,34 +16,38 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Date;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import org.bouncycastle.asn1.ASN1Encodable;
 import org.bouncycastle.asn1.ASN1String;
 import org.bouncycastle.asn1.x500.AttributeTypeAndValue;
 import org.bouncycastle.asn1.x500.RDN;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.style.BCStyle;
+import org.jspecify.annotations.Nullable;
 
 /**
- * Names the caller by the TLS client certificate the adapter reports in {@link RequestView#clientCertificates()},
- * which the TLS layer has already validated against the client CAs.
+ * Names the {@linkplain Identity.Kind#PEER peer} by the TLS client certificate the adapter reports in {@link
+ * RequestView#clientCertificates()}, which the TLS layer has already validated against the client CAs.
  *
  * <p>The name is the certificate's SPIFFE ID when it has one, else its subject common name. SPIFFE's X.509-SVID rules
  * apply: a certificate with a {@code spiffe:} URI SAN must have exactly one URI SAN, and it must be a valid SPIFFE ID;
  * otherwise the certificate is refused (401) rather than named by its CN, so that a malformed SVID never passes as
- * something else. A certificate with several CNs, a CN with control characters, characters beyond ISO-8859-1 or surrounding whitespace, or neither SPIFFE ID nor CN is refused
- * too, as is a leaf whose extended key usage excludes {@code clientAuth} or that is outside its validity period (a
- * long-lived connection can outlive its certificate). SPIFFE IDs of the Istio form {@code /ns/<ns>/sa/<sa>} also give
- * {@link Identity#SPIFFE_NAMESPACE} and {@link Identity#SPIFFE_SERVICE_ACCOUNT}.
+ * something else. A certificate with several CNs, a CN that starts with {@code spiffe:} (it would pass for a SPIFFE
+ * ID in a {@code principals} rule), or neither SPIFFE ID nor CN is refused too, as is a leaf whose extended key usage
+ * excludes {@code clientAuth} or that is outside its validity period (a long-lived connection can outlive its
+ * certificate). Whether the name can be a header value is the engine's one boundary to decide, not this class's.
+ * SPIFFE IDs of the Istio form {@code /ns/<ns>/sa/<sa>} also give {@link Identity#SPIFFE_NAMESPACE} and {@link
+ * Identity#SPIFFE_SERVICE_ACCOUNT}.
  *
- * <p>Design: the identity read from a certificate depends on nothing else, and a connection presents the same
- * certificate object on every request, so results are cached by object identity (weak keys: entries go when the TLS
- * session does). Thread-safe.
+ * <p>With {@code trust-domains} configured, a certificate must have a SPIFFE ID, and its chain must lead to a CA of
+ * the trust domain that ID names ({@link TrustDomains}): a CA of {@code partner.example} cannot mint {@code
+ * spiffe://cluster.local/...}.
+ *
+ * <p>Design: the identity read from a certificate depends on nothing else (a connection presents the same certificate
+ * object, with the same chain, on every request), so results are cached by object identity (weak keys: entries go
+ * when the TLS session does). Thread-safe.
  */
 public final class ClientCertificateAuthenticator implements Authenticator {
 
@@ -51,27 +56,41 @@ public final class ClientCertificateAuthenticator implements Authenticator {
   private static final long MAXIMUM_CACHED = 10_000;
 
   private final Clock clock;
+  private final @Nullable TrustDomains trustDomains;
   private final Cache<X509Certificate, AuthenticationResult> results =
       Caffeine.newBuilder().weakKeys().maximumSize(MAXIMUM_CACHED).build();
 
-  private ClientCertificateAuthenticator(Clock clock) {
+  private ClientCertificateAuthenticator(Clock clock, @Nullable TrustDomains trustDomains) {
     this.clock = clock;
+    this.trustDomains = trustDomains;
   }
 
   /**
    * Creates the authenticator for a configuration.
    *
    * @param config the {@code authentication.client-certificate} section
-   * @return the authenticator
+   * @return the authenticator; close it to stop watching the trust domains' CA bundles
+   * @throws dev.gatehouse.config.ConfigException if a trust domain's CA bundle cannot be used
    */
   public static ClientCertificateAuthenticator create(ClientCertificateConfig config) {
-    Objects.requireNonNull(config, "config");
-    return new ClientCertificateAuthenticator(Clock.systemUTC());
+    return create(config, Clock.systemUTC(), TrustDomains.DEFAULT_RELOAD_INTERVAL);
   }
 
   /** For tests: an explicit clock for the validity check. */
   static ClientCertificateAuthenticator create(Clock clock) {
-    return new ClientCertificateAuthenticator(clock);
+    return new ClientCertificateAuthenticator(clock, null);
+  }
+
+  /** For tests: an explicit clock and reload interval. */
+  static ClientCertificateAuthenticator create(ClientCertificateConfig config, Clock clock, java.time.Duration reloadInterval) {
+    Objects.requireNonNull(config, "config");
+    TrustDomains domains = config.trustDomains().isEmpty() ? null : TrustDomains.load(config.trustDomains(), reloadInterval);
+    return new ClientCertificateAuthenticator(clock, domains);
+  }
+
+  @Override
+  public Identity.Kind kind() {
+    return Identity.Kind.PEER;
   }
 
   @Override
@@ -88,11 +107,12 @@ public final class ClientCertificateAuthenticator implements Authenticator {
     } catch (CertificateNotYetValidException e) {
       return AuthenticationResult.failure("client certificate " + subject(leaf) + " is not valid before " + leaf.getNotBefore().toInstant());
     }
-    return results.get(leaf, ClientCertificateAuthenticator::identify);
+    return results.get(leaf, certificate -> identify(chain));
   }
 
   /** The identity a certificate names, or why it names none. */
-  static AuthenticationResult identify(X509Certificate leaf) {
+  private AuthenticationResult identify(List<X509Certificate> chain) {
+    X509Certificate leaf = chain.get(0);
     try {
       List<String> usages = leaf.getExtendedKeyUsage();
       if (usages != null && !usages.contains(CLIENT_AUTH_EKU)) {
@@ -119,12 +139,16 @@ public final class ClientCertificateAuthenticator implements Authenticator {
       } catch (IllegalArgumentException e) {
         return AuthenticationResult.failure("client certificate " + subject(leaf) + " has an invalid SPIFFE ID: " + e.getMessage());
       }
-      Map<String, Object> attributes = new HashMap<>();
-      attributes.put(Identity.SPIFFE_ID, id.toString());
-      attributes.put(Identity.SPIFFE_TRUST_DOMAIN, id.trustDomain());
-      id.namespace().ifPresent(namespace -> attributes.put(Identity.SPIFFE_NAMESPACE, namespace));
-      id.serviceAccount().ifPresent(account -> attributes.put(Identity.SPIFFE_SERVICE_ACCOUNT, account));
-      return AuthenticationResult.success(new Identity(id.toString(), Identity.CLIENT_CERTIFICATE, Set.of(), attributes));
+      if (trustDomains != null) {
+        Optional<String> refusal = trustDomains.refusal(id.trustDomain(), chain, clock.instant());
+        if (refusal.isPresent()) {
+          return AuthenticationResult.failure("client certificate " + subject(leaf) + " with SPIFFE ID " + id + " " + refusal.get());
+        }
+      }
+      return AuthenticationResult.success(Identity.peer(id.toString()));
+    }
+    if (trustDomains != null) {
+      return AuthenticationResult.failure("client certificate " + subject(leaf) + " has no SPIFFE ID, which trust-domains requires");
     }
     List<String> commonNames = commonNames(leaf);
     if (commonNames.isEmpty()) {
@@ -134,12 +158,11 @@ public final class ClientCertificateAuthenticator implements Authenticator {
       return AuthenticationResult.failure("client certificate " + subject(leaf) + " has more than one subject CN");
     }
     String name = commonNames.get(0);
-    if (name.isBlank() || !printable(name)) {
-      return AuthenticationResult.failure("client certificate " + subject(leaf) + " has a blank CN or one with control characters or characters beyond ISO-8859-1");
+    if (name.regionMatches(true, 0, "spiffe:", 0, 7)) {
+      return AuthenticationResult.failure("client certificate " + subject(leaf) + " has a CN that looks like a SPIFFE ID but no URI SAN");
     }
-    // HTTP drops whitespace around a field value: X-Forwarded-User "admin " would reach the upstream as "admin".
-    if (!name.equals(name.strip())) {
-      return AuthenticationResult.failure("client certificate " + subject(leaf) + " has a CN with leading or trailing whitespace");
+    if (name.isBlank()) {
+      return AuthenticationResult.failure("client certificate " + subject(leaf) + " has a blank CN");
     }
     return AuthenticationResult.success(Identity.of(name, Identity.CLIENT_CERTIFICATE));
   }
@@ -172,20 +195,6 @@ public final class ClientCertificateAuthenticator implements Authenticator {
     return names;
   }
 
-  /**
-   * Identity names become header values: no control characters, which could split or forge a header line, and nothing
-   * beyond ISO-8859-1, which a header cannot carry (Jetty writes it as a space: "admin\u0100" would arrive as admin).
-   */
-  private static boolean printable(String name) {
-    for (int i = 0; i < name.length(); i++) {
-      char c = name.charAt(i);
-      if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0) || c > 0xff) {
-        return false;
-      }
-    }
-    return true;
-  }
-
   private static String subject(X509Certificate leaf) {
     String subject = leaf.getSubjectX500Principal().getName();
     StringBuilder out = new StringBuilder(Math.min(subject.length(), 128) + 2).append('\'');
@@ -200,5 +209,12 @@ public final class ClientCertificateAuthenticator implements Authenticator {
   public Optional<String> challenge() {
     // No HTTP challenge can ask for a certificate; that happens in the TLS handshake.
     return Optional.empty();
+  }
+
+  @Override
+  public void close() {
+    if (trustDomains != null) {
+      trustDomains.close();
+    }
   }
 }

@@ -2,6 +2,8 @@ package dev.gatehouse.authn.x509;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.gatehouse.Decision;
+import dev.gatehouse.Gatehouse;
 import dev.gatehouse.Identity;
 import dev.gatehouse.authn.AuthenticationResult;
 import dev.gatehouse.testing.FakeRequest;
@@ -107,7 +109,7 @@ class ClientCertificateAuthenticatorTest {
     TestCertificate certificate = client().subject("CN=alice\\0D\\0AX-Forwarded-User: admin").build();
     assertThat(certificate.certificate().getSubjectX500Principal().getName()).contains("alice");
 
-    assertThat(authenticate(certificate)).isInstanceOf(AuthenticationResult.Failure.class);
+    assertThat(decide(certificate)).isInstanceOf(Decision.Challenge.class);
   }
 
   @Test
@@ -119,15 +121,32 @@ class ClientCertificateAuthenticatorTest {
     assertThat(trailing.certificate().getSubjectX500Principal().getName()).isEqualTo("CN=admin\\ ");
     assertThat(leading.certificate().getSubjectX500Principal().getName()).isEqualTo("CN=\\ admin");
 
-    assertThat(authenticate(trailing)).isInstanceOf(AuthenticationResult.Failure.class);
-    assertThat(authenticate(leading)).isInstanceOf(AuthenticationResult.Failure.class);
+    assertThat(decide(trailing)).isInstanceOf(Decision.Challenge.class);
+    assertThat(decide(leading)).isInstanceOf(Decision.Challenge.class);
   }
 
   @Test
   void commonNameAHeaderCannotCarryIsRefused() {
     // Header values go out as ISO-8859-1: the sidecar's Jetty writes "admin\u0100" as "admin ", read upstream as admin.
-    assertThat(authenticate(client().commonName("admin\u0100").build())).isInstanceOf(AuthenticationResult.Failure.class);
-    assertThat(authenticate(client().commonName("J\u00fcrgen").build())).isInstanceOf(AuthenticationResult.Success.class);
+    assertThat(decide(client().commonName("admin\u0100").build())).isInstanceOf(Decision.Challenge.class);
+    assertThat(decide(client().commonName("J\u00fcrgen").build())).isInstanceOf(Decision.Allow.class);
+  }
+
+  @Test
+  void commonNameThatLooksLikeASpiffeIdIsRefused() {
+    // A principals rule on spiffe://cluster.local/ns/ops/sa/admin must not match a certificate that merely says so in its CN.
+    assertThat(authenticate(client().commonName("spiffe://cluster.local/ns/ops/sa/admin").build()))
+        .isInstanceOfSatisfying(AuthenticationResult.Failure.class, failure -> assertThat(failure.reason()).contains("looks like a SPIFFE ID"));
+  }
+
+  @Test
+  void clientCertificateNamesThePeer() {
+    assertThat(authenticator.kind()).isEqualTo(Identity.Kind.PEER);
+  }
+
+  /** What the engine decides with only this authenticator: whether a name can be a header value is the engine's boundary. */
+  private Decision decide(TestCertificate certificate) {
+    return Gatehouse.builder().authenticator(authenticator).build().decide(FakeRequest.get("/").clientCertificates(certificate.chain()));
   }
 
   @Test

@@ -6,6 +6,10 @@ import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.util.Base64URL;
 import com.nimbusds.jwt.JWTClaimsSet;
+import dev.gatehouse.Decision;
+import dev.gatehouse.Explanation;
+import dev.gatehouse.Gatehouse;
+import dev.gatehouse.config.ConfigLoader;
 import dev.gatehouse.testing.Fixtures;
 import dev.gatehouse.testing.JwksServer;
 import dev.gatehouse.testing.TestTokens;
@@ -51,10 +55,10 @@ class ConformanceTest {
             to: {methods: [GET], paths: [/public/*]}
           - name: authenticated
             action: allow
-            from: {principals: ["*"]}
+            from: {request-principals: ["*"]}
           - name: admin-area
             action: deny
-            from: {not-principals: [sha1-user]}
+            from: {not-request-principals: [sha1-user]}
             to: {paths: [/admin/*]}
           - name: no-deletes
             action: deny
@@ -63,6 +67,8 @@ class ConformanceTest {
 
   @TempDir static Path directory;
   private static final List<Delivery> deliveries = new ArrayList<>();
+  /** The engine the deliveries embed, asked directly: what {@code check} and {@code explain} answer. */
+  private static Gatehouse engine;
 
   /** What a client sees: status, challenges, body. */
   record Answer(int status, List<String> challenges, String body) {
@@ -95,6 +101,7 @@ class ConformanceTest {
                 + "\n      audiences: [conformance]\n      max-token-size: 4096"
                 + "\n      from-headers: [{name: Authorization, prefix: \"Bearer \"}]\n      from-params: [access_token]\n"
                 + AUTHORIZATION);
+    engine = Gatehouse.create(ConfigLoader.load(yaml));
     deliveries.add(Delivery.filter(yaml));
     deliveries.add(Delivery.starter(yaml));
     deliveries.add(Delivery.sidecar(yaml));
@@ -102,6 +109,7 @@ class ConformanceTest {
 
   @AfterAll
   static void stopDeliveries() throws Exception {
+    engine.close();
     for (Delivery delivery : deliveries) {
       delivery.close();
     }
@@ -203,6 +211,31 @@ class ConformanceTest {
 
       assertThat(answer(response)).as("%s through the %s", name, delivery).isEqualTo(expected);
     }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("requests")
+  void explainAnswersEveryRowAsTheDeliveriesDo(String name, String query, String headers, Answer expected) {
+    HeadView request = HeadView.parse("GET /conformance?" + query + " HTTP/1.1\r\nHost: app.test\r\n" + headers, List.of());
+
+    Explanation explanation = engine.explain(request);
+
+    assertThat(explanation.status()).as(name).isEqualTo(expected.status());
+    assertThat(explanation.decision()).as(name).isEqualTo(engine.decide(request));
+    if (explanation.decision() instanceof Decision.Refusal refusal) {
+      assertThat(refusal.challenges()).as(name).isEqualTo(expected.challenges());
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("authorizationRequests")
+  void explainAuthorizesEveryRowAsTheDeliveriesDo(String name, String requestLine, String headers, Answer expected) {
+    HeadView request = HeadView.parse(requestLine + " HTTP/1.1\r\nHost: app.test\r\n" + headers, List.of());
+
+    Explanation explanation = engine.explain(request);
+
+    assertThat(explanation.status()).as(name).isEqualTo(expected.status());
+    assertThat(explanation.decision()).as(name).isEqualTo(engine.decide(request));
   }
 
   static Stream<Arguments> authorizationRequests() {

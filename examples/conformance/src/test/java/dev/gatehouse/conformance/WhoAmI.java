@@ -29,7 +29,13 @@ final class WhoAmI {
 
   /** As above, plus whether a bearer token reached the app (it never should: tokens are not forwarded by default). */
   static String describe(String user, List<String> forwardedUser, boolean bearerVisible) {
-    return "user=" + user + ";forwarded-user=" + String.join(",", forwardedUser) + ";bearer-visible=" + bearerVisible;
+    return describe(user, forwardedUser, bearerVisible, List.of());
+  }
+
+  /** As above, plus the {@code X-Forwarded-Client-Cert} values the app can read, when there are any. */
+  static String describe(String user, List<String> forwardedUser, boolean bearerVisible, List<String> clientCert) {
+    String described = "user=" + user + ";forwarded-user=" + String.join(",", forwardedUser) + ";bearer-visible=" + bearerVisible;
+    return clientCert.isEmpty() ? described : described + ";xfcc=" + String.join(" | ", clientCert);
   }
 
   static boolean isBearer(List<String> authorization) {
@@ -46,7 +52,8 @@ final class WhoAmI {
           describe(
               String.valueOf(request.getRemoteUser()),
               Collections.list(request.getHeaders("X-Forwarded-User")),
-              isBearer(Collections.list(request.getHeaders("Authorization"))));
+              isBearer(Collections.list(request.getHeaders("Authorization"))),
+              Collections.list(request.getHeaders("X-Forwarded-Client-Cert")));
       response.setContentType("text/plain; charset=UTF-8");
       response.getOutputStream().write(body.getBytes(StandardCharsets.UTF_8));
     }
@@ -59,7 +66,10 @@ final class WhoAmI {
       List<String> forwardedUser = request.getHeaders().getValuesList("X-Forwarded-User");
       String body =
           describe(
-              forwardedUser.isEmpty() ? "null" : forwardedUser.get(0), forwardedUser, isBearer(request.getHeaders().getValuesList("Authorization")));
+              forwardedUser.isEmpty() ? "null" : forwardedUser.get(0),
+              forwardedUser,
+              isBearer(request.getHeaders().getValuesList("Authorization")),
+              request.getHeaders().getValuesList("X-Forwarded-Client-Cert"));
       response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; charset=UTF-8");
       response.write(true, ByteBuffer.wrap(body.getBytes(StandardCharsets.UTF_8)), callback);
       return true;

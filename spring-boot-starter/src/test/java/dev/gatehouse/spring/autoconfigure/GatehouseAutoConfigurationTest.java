@@ -122,10 +122,10 @@ class GatehouseAutoConfigurationTest {
             "gatehouse.authorization.rules[0].to.methods=GET",
             "gatehouse.authorization.rules[0].to.paths=/public/*,/healthz",
             "gatehouse.authorization.rules[1].action=deny",
-            "gatehouse.authorization.rules[1].from.not-principals[0]=sha1-user",
+            "gatehouse.authorization.rules[1].from.not-request-principals[0]=sha1-user",
             "gatehouse.authorization.rules[1].to.paths[0]=/admin/*",
             "gatehouse.authorization.rules[2].action=allow",
-            "gatehouse.authorization.rules[2].from.principals=*",
+            "gatehouse.authorization.rules[2].from.request-principals=*",
             "gatehouse.authorization.rules[2].when[0].key=request.headers[X-Tenant]",
             "gatehouse.authorization.rules[2].when[0].not-values=blocked",
             "gatehouse.authorization.audit=all")
