@@ -24,21 +24,26 @@ record ServerCredentials(PrivateKey privateKey, List<X509Certificate> chain) {
    * Checks that the key belongs to the leaf certificate and that the leaf is valid now.
    *
    * @param what how to name the source in messages, such as {@code tls.crt and tls.key}
-   * @throws IllegalArgumentException saying what is wrong
+   * @param keyKey the configuration key of the private key ({@code tls.private-key}, or {@code tls.keystore})
+   * @param certificateKey the configuration key of the certificate ({@code tls.certificate}, or {@code tls.keystore})
+   * @throws dev.gatehouse.config.ConfigException naming the key and saying what is wrong
    */
-  ServerCredentials check(String what, Instant now) {
+  ServerCredentials check(String what, Instant now, String keyKey, String certificateKey) {
     X509Certificate leaf = leaf();
     if (!matches(privateKey, leaf.getPublicKey())) {
-      throw new IllegalArgumentException(
+      throw new dev.gatehouse.config.ConfigException(
+          keyKey,
           what + ": the private key does not match the certificate " + leaf.getSubjectX500Principal().getName()
               + " (the first certificate in the file must be the server's own)");
     }
     if (now.isAfter(leaf.getNotAfter().toInstant())) {
-      throw new IllegalArgumentException(
+      throw new dev.gatehouse.config.ConfigException(
+          certificateKey,
           what + ": the certificate " + leaf.getSubjectX500Principal().getName() + " expired on " + leaf.getNotAfter().toInstant());
     }
     if (now.isBefore(leaf.getNotBefore().toInstant())) {
-      throw new IllegalArgumentException(
+      throw new dev.gatehouse.config.ConfigException(
+          certificateKey,
           what + ": the certificate " + leaf.getSubjectX500Principal().getName() + " is not valid before " + leaf.getNotBefore().toInstant());
     }
     return this;

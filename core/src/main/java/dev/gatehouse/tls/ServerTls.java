@@ -2,11 +2,11 @@ package dev.gatehouse.tls;
 
 import dev.gatehouse.config.ConfigException;
 import dev.gatehouse.config.TlsConfig;
-import dev.gatehouse.internal.FileStamp;
 import dev.gatehouse.internal.FileWatch;
-import java.io.IOException;
+import dev.gatehouse.internal.ReloadingFile;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
+import java.security.PrivateKey;
 import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
@@ -33,8 +33,8 @@ import org.slf4j.LoggerFactory;
  * apply to each connection.
  *
  * <p>Design: the files are read and checked once by {@link #create}, which refuses a bad configuration with a {@link
- * ConfigException} naming the key and the problem. A single daemon thread then polls the files' {@link FileStamp}s
- * (which resolve symbolic links, so Kubernetes' {@code ..data} swap is seen). When they change, the new files are read
+ * ConfigException} naming the key and the problem. A single daemon thread then polls the files ({@link ReloadingFile},
+ * whose stamps resolve symbolic links, so Kubernetes' {@code ..data} swap is seen). When they change, the new files are read
  * and checked completely (key matches certificate, certificate current, CA bundle parseable) before the reloading key
  * or trust manager switches to them; anything wrong keeps the last good material, is logged once per change and shows
  * in {@link #status()}. New handshakes use the new material; established connections are not touched. The {@link
@@ -56,46 +56,37 @@ public final class ServerTls implements AutoCloseable {
   private final @Nullable ReloadingTrustManager trustManager;
   private final @Nullable ScheduledExecutorService reloader;
 
+  private final ReloadingFile<ServerCredentials> credentials;
+  private final @Nullable ReloadingFile<ClientCas> clientCas;
+
   // Written only by the reload thread (and the constructor); read by status().
-  private volatile List<FileStamp> credentialStamps;
-  private volatile @Nullable List<FileStamp> failedCredentialStamps;
-  private volatile List<FileStamp> trustStamps;
-  private volatile @Nullable List<FileStamp> failedTrustStamps;
-  private volatile long generation = 1;
-  private volatile long reloadCount;
   private volatile Instant lastLoaded;
   private volatile @Nullable String lastReloadError;
   private volatile @Nullable Instant lastReloadErrorTime;
 
+  /** The client CAs and the trust manager checking against them, read together. */
+  private record ClientCas(List<X509Certificate> authorities, X509ExtendedTrustManager manager) {}
+
   private ServerTls(TlsConfig config, Duration reloadInterval, Clock clock) {
     this.config = config;
     this.clock = clock;
-    try {
-      this.credentialStamps = stamps(credentialFiles());
-      this.trustStamps = stamps(trustFiles());
-    } catch (IOException e) {
-      throw new ConfigException("tls", "cannot read " + e.getMessage(), e);
-    }
-    ServerCredentials credentials;
-    try {
-      credentials = loadCredentials();
-    } catch (IllegalArgumentException e) {
-      throw new ConfigException(credentialKey(e), e.getMessage(), e);
-    }
-    this.keyManager = new ReloadingKeyManager(credentials, generation);
+    ServerCredentials initialCredentials = loadCredentials();
+    this.credentials =
+        ReloadingFile.watching(
+            "TLS certificate and key " + credentialFiles(),
+            credentialFiles(),
+            this::loadCredentials,
+            loaded -> "serving " + loaded.leaf().getSubjectX500Principal().getName() + " (expires " + loaded.leaf().getNotAfter().toInstant() + ")",
+            initialCredentials);
+    this.keyManager = new ReloadingKeyManager(initialCredentials, credentials.generation());
     if (config.clientAuth() == TlsConfig.ClientAuth.NONE) {
       this.trustManager = null;
+      this.clientCas = null;
     } else {
-      List<X509Certificate> authorities;
-      X509ExtendedTrustManager delegate;
-      try {
-        authorities = loadClientCas();
-        delegate = ClientTrust.trustManager(authorities, loadCrls());
-      } catch (IllegalArgumentException e) {
-        String caKey = config.clientCa().isPresent() ? "tls.client-ca" : "authentication.client-certificate.trust-domains";
-        throw new ConfigException(e.getMessage().contains("CRL") ? "tls.crl" : caKey, e.getMessage(), e);
-      }
-      this.trustManager = new ReloadingTrustManager(delegate, authorities);
+      ClientCas initialCas = loadClientCas();
+      this.clientCas =
+          ReloadingFile.watching("TLS client CA files " + trustFiles(), trustFiles(), this::loadClientCas, cas -> cas.authorities().size() + " CAs", initialCas);
+      this.trustManager = new ReloadingTrustManager(initialCas.manager(), initialCas.authorities());
     }
     try {
       this.sslContext = SSLContext.getInstance("TLS");
@@ -110,7 +101,7 @@ public final class ServerTls implements AutoCloseable {
     } else {
       this.reloader = FileWatch.poll("gatehouse-tls-reload", reloadInterval, this::reloadIfChanged);
     }
-    X509Certificate leaf = credentials.leaf();
+    X509Certificate leaf = initialCredentials.leaf();
     log.info(
         "TLS: serving {} (expires {}), profile {}, protocols {}, client-auth {}",
         leaf.getSubjectX500Principal().getName(),
@@ -230,7 +221,7 @@ public final class ServerTls implements AutoCloseable {
     return new TlsStatus(
         leaf.getSubjectX500Principal().getName(),
         leaf.getNotAfter().toInstant(),
-        reloadCount,
+        credentials.successes() + (clientCas == null ? 0 : clientCas.successes()),
         lastLoaded,
         Optional.ofNullable(lastReloadError),
         Optional.ofNullable(lastReloadErrorTime));
@@ -240,73 +231,29 @@ public final class ServerTls implements AutoCloseable {
    * Re-reads the files whose stamps changed. Runs on the reload thread; tests call it to avoid waiting.
    */
   void reloadIfChanged() {
-    try {
-      reloadCredentialsIfChanged();
-      if (trustManager != null) {
-        reloadTrustIfChanged(trustManager);
-      }
-    } catch (RuntimeException e) {
-      // Never let the reload thread die: a later fix to the files must still be picked up.
-      failed("unexpected " + e);
-      log.warn("TLS reload failed unexpectedly; keeping the current material", e);
+    credentials.reloadIfChanged()
+        .ifPresent(
+            loaded -> {
+              keyManager.update(loaded, credentials.generation());
+              forgetSessions();
+              lastLoaded = clock.instant();
+            });
+    if (clientCas != null && trustManager != null) {
+      clientCas.reloadIfChanged()
+          .ifPresent(
+              loaded -> {
+                trustManager.update(loaded.manager(), loaded.authorities());
+                forgetSessions();
+                lastLoaded = clock.instant();
+              });
     }
-  }
-
-  private void reloadCredentialsIfChanged() {
-    List<FileStamp> stamps;
-    try {
-      stamps = stamps(credentialFiles());
-    } catch (IOException e) {
-      // Mid-swap a link can dangle for a moment; the next poll sees the finished state. A lasting gap is reported once.
-      unreadable(e);
-      return;
-    }
-    if (stamps.equals(credentialStamps) || stamps.equals(failedCredentialStamps)) {
-      return;
-    }
-    try {
-      ServerCredentials credentials = loadCredentials();
-      long next = generation + 1;
-      keyManager.update(credentials, next);
-      generation = next;
-      forgetSessions();
-      credentialStamps = stamps;
-      failedCredentialStamps = null;
-      succeeded();
-      log.info(
-          "TLS: reloaded certificate {} (expires {})",
-          credentials.leaf().getSubjectX500Principal().getName(),
-          credentials.leaf().getNotAfter().toInstant());
-    } catch (IllegalArgumentException e) {
-      failedCredentialStamps = stamps;
-      failed(e.getMessage());
-      log.warn("TLS: certificate files changed but {}; still serving {}", e.getMessage(), keyManager.credentials().leaf().getSubjectX500Principal().getName());
-    }
-  }
-
-  private void reloadTrustIfChanged(ReloadingTrustManager manager) {
-    List<FileStamp> stamps;
-    try {
-      stamps = stamps(trustFiles());
-    } catch (IOException e) {
-      unreadable(e);
-      return;
-    }
-    if (stamps.equals(trustStamps) || stamps.equals(failedTrustStamps)) {
-      return;
-    }
-    try {
-      List<X509Certificate> authorities = loadClientCas();
-      manager.update(ClientTrust.trustManager(authorities, loadCrls()), authorities);
-      forgetSessions();
-      trustStamps = stamps;
-      failedTrustStamps = null;
-      succeeded();
-      log.info("TLS: reloaded client CA bundle: {} CAs", authorities.size());
-    } catch (IllegalArgumentException e) {
-      failedTrustStamps = stamps;
-      failed(e.getMessage());
-      log.warn("TLS: client CA files changed but {}; keeping the previous CAs", e.getMessage());
+    Optional<String> error = credentials.lastError().or(() -> clientCas == null ? Optional.empty() : clientCas.lastError());
+    if (error.isEmpty()) {
+      lastReloadError = null;
+      lastReloadErrorTime = null;
+    } else if (!error.get().equals(lastReloadError)) {
+      lastReloadError = error.get();
+      lastReloadErrorTime = clock.instant();
     }
   }
 
@@ -324,51 +271,38 @@ public final class ServerTls implements AutoCloseable {
     }
   }
 
-  private void unreadable(IOException e) {
-    String why = "cannot read " + e.getMessage();
-    if (!why.equals(lastReloadError)) {
-      log.warn("TLS: {}; still serving the material loaded before", why);
-    }
-    failed(why);
-  }
-
-  private void succeeded() {
-    reloadCount++;
-    lastLoaded = clock.instant();
-    lastReloadError = null;
-    lastReloadErrorTime = null;
-  }
-
-  private void failed(String why) {
-    lastReloadError = why;
-    lastReloadErrorTime = clock.instant();
-  }
-
+  /** Reads and checks the key and chain; every problem is a {@link ConfigException} naming the key it is about. */
   private ServerCredentials loadCredentials() {
-    ServerCredentials credentials;
-    String what;
     if (config.keystore().isPresent()) {
       Path keystore = config.keystore().get();
-      credentials = PemFiles.keystore(keystore, config.keystorePassword().map(String::toCharArray).orElse(new char[0]));
-      what = keystore.toString();
-    } else {
-      Path certificate = config.certificate().orElseThrow();
-      Path privateKey = config.privateKey().orElseThrow();
-      List<X509Certificate> chain = PemFiles.certificates(certificate);
-      credentials =
-          new ServerCredentials(PemFiles.privateKey(privateKey, config.privateKeyPassword().map(String::toCharArray)), chain);
-      what = certificate + " and " + privateKey;
+      ServerCredentials credentials =
+          keyed("tls.keystore", () -> PemFiles.keystore(keystore, config.keystorePassword().map(String::toCharArray).orElse(new char[0])));
+      return credentials.check(keystore.toString(), clock.instant(), "tls.keystore", "tls.keystore");
     }
-    return credentials.check(what, clock.instant());
+    Path certificate = config.certificate().orElseThrow();
+    Path privateKey = config.privateKey().orElseThrow();
+    List<X509Certificate> chain = keyed("tls.certificate", () -> PemFiles.certificates(certificate));
+    PrivateKey key = keyed("tls.private-key", () -> PemFiles.privateKey(privateKey, config.privateKeyPassword().map(String::toCharArray)));
+    return new ServerCredentials(key, chain).check(certificate + " and " + privateKey, clock.instant(), "tls.private-key", "tls.certificate");
   }
 
   /** {@code tls.client-ca}, or with none every trust domain's CAs together: the domain binding is the authenticator's. */
-  private List<X509Certificate> loadClientCas() {
-    return TrustDomains.union(config.clientCaFiles());
+  private ClientCas loadClientCas() {
+    String caKey = config.clientCa().isPresent() ? "tls.client-ca" : "authentication.client-certificate.trust-domains";
+    List<X509Certificate> authorities = keyed(caKey, () -> TrustDomains.union(config.clientCaFiles()));
+    List<X509CRL> crls = keyed("tls.crl", () -> config.crl().map(PemFiles::crls).orElse(List.of()));
+    return new ClientCas(authorities, keyed(caKey, () -> ClientTrust.trustManager(authorities, crls)));
   }
 
-  private List<X509CRL> loadCrls() {
-    return config.crl().map(PemFiles::crls).orElse(List.of());
+  /** Runs one step of reading the material, naming the key its failure is about. */
+  private static <T> T keyed(String key, java.util.function.Supplier<T> step) {
+    try {
+      return step.get();
+    } catch (ConfigException e) {
+      throw e;
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(key, e.getMessage(), e);
+    }
   }
 
   private List<Path> credentialFiles() {
@@ -384,26 +318,6 @@ public final class ServerTls implements AutoCloseable {
     files.addAll(config.clientCaFiles());
     config.crl().ifPresent(files::add);
     return files;
-  }
-
-  private static List<FileStamp> stamps(List<Path> files) throws IOException {
-    List<FileStamp> stamps = new ArrayList<>(files.size());
-    for (Path file : files) {
-      stamps.add(FileStamp.of(file));
-    }
-    return List.copyOf(stamps);
-  }
-
-  /** Which key a credential problem is about, so the start-up message points at the right line of the file. */
-  private String credentialKey(IllegalArgumentException e) {
-    String message = String.valueOf(e.getMessage());
-    if (config.keystore().isPresent()) {
-      return "tls.keystore";
-    }
-    if (message.contains("private key") && !message.contains("does not match")) {
-      return "tls.private-key";
-    }
-    return message.contains("does not match") ? "tls.private-key" : "tls.certificate";
   }
 
   /** Stops watching the files. Idempotent. */

@@ -1,9 +1,8 @@
 package dev.gatehouse.tls;
 
 import dev.gatehouse.config.ConfigException;
-import dev.gatehouse.internal.FileStamp;
+import dev.gatehouse.internal.ReloadingFile;
 import dev.gatehouse.internal.FileWatch;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.cert.CertPathBuilder;
@@ -41,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * constraints are the JDK's business, not ours. Revocation is left to the TLS layer ({@code tls.crl}).
  *
  * <p>Design: the bundles are read once by {@link #load}, which refuses a bad one naming its key; a daemon thread then
- * polls their {@link FileStamp}s every {@link #DEFAULT_RELOAD_INTERVAL} and, when one changes, reads all of them again
+ * polls their stamps ({@link ReloadingFile}) every {@link #DEFAULT_RELOAD_INTERVAL} and, when one changes, reads all of them again
  * and switches to the new anchors only if every bundle is good (a bad file keeps the last good anchors and is logged).
  * The anchors sit behind one volatile field; each check reads it once. Thread-safe; {@link #close()} stops the polling.
  */
@@ -53,16 +52,20 @@ public final class TrustDomains implements AutoCloseable {
   private static final String KEY = "authentication.client-certificate.trust-domains";
   private static final Logger log = LoggerFactory.getLogger(TrustDomains.class);
 
-  private record Loaded(Map<String, Set<TrustAnchor>> anchors, List<FileStamp> stamps) {}
-
   private final Map<String, Path> bundles;
-  private volatile Loaded loaded;
+  private final ReloadingFile<Map<String, Set<TrustAnchor>>> anchors;
   private final @Nullable ScheduledExecutorService reloader;
 
-  private TrustDomains(Map<String, Path> bundles, Loaded loaded, Duration reloadInterval) {
+  private TrustDomains(Map<String, Path> bundles, Map<String, Set<TrustAnchor>> initial, Duration reloadInterval) {
     this.bundles = bundles;
-    this.loaded = loaded;
-    this.reloader = reloadInterval.isZero() ? null : FileWatch.poll("gatehouse-trust-domains-reload", reloadInterval, this::reloadIfChanged);
+    this.anchors =
+        ReloadingFile.watching(
+            "CA bundles of trust domains " + new java.util.TreeSet<>(bundles.keySet()),
+            List.copyOf(bundles.values()),
+            () -> read(bundles),
+            loaded -> loaded.size() + " trust domains",
+            initial);
+    this.reloader = reloadInterval.isZero() ? null : FileWatch.poll("gatehouse-trust-domains-reload", reloadInterval, anchors::reloadIfChanged);
   }
 
   /**
@@ -81,11 +84,11 @@ public final class TrustDomains implements AutoCloseable {
       throw new ConfigException(KEY, "give at least one trust domain and its CA bundle");
     }
     Map<String, Path> copy = Map.copyOf(bundles);
-    Loaded loaded;
+    Map<String, Set<TrustAnchor>> loaded;
     try {
       loaded = read(copy);
     } catch (BundleException e) {
-      throw new ConfigException(KEY + "." + e.domain, e.getMessage(), e);
+      throw new ConfigException(KEY + "." + e.domain, e.problem, e);
     }
     return new TrustDomains(copy, loaded, reloadInterval);
   }
@@ -116,8 +119,8 @@ public final class TrustDomains implements AutoCloseable {
   public Optional<String> refusal(String trustDomain, List<X509Certificate> chain, Instant at) {
     Objects.requireNonNull(trustDomain, "trustDomain");
     Objects.requireNonNull(chain, "chain");
-    Set<TrustAnchor> anchors = loaded.anchors().get(trustDomain);
-    if (anchors == null) {
+    Set<TrustAnchor> domainAnchors = anchors.get().get(trustDomain);
+    if (domainAnchors == null) {
       return Optional.of("trust domain " + trustDomain + " is not one of " + new java.util.TreeSet<>(bundles.keySet()));
     }
     if (chain.isEmpty()) {
@@ -126,7 +129,7 @@ public final class TrustDomains implements AutoCloseable {
     try {
       X509CertSelector target = new X509CertSelector();
       target.setCertificate(chain.get(0));
-      PKIXBuilderParameters parameters = new PKIXBuilderParameters(anchors, target);
+      PKIXBuilderParameters parameters = new PKIXBuilderParameters(domainAnchors, target);
       parameters.addCertStore(CertStore.getInstance("Collection", new CollectionCertStoreParameters(chain)));
       parameters.setRevocationEnabled(false);
       parameters.setDate(Date.from(at));
@@ -139,46 +142,21 @@ public final class TrustDomains implements AutoCloseable {
     }
   }
 
-  private static Loaded read(Map<String, Path> bundles) {
+  /** Reads every bundle; a {@link BundleException} (an {@link IllegalArgumentException}) names the domain that failed. */
+  private static Map<String, Set<TrustAnchor>> read(Map<String, Path> bundles) {
     Map<String, Set<TrustAnchor>> anchors = new LinkedHashMap<>();
-    List<FileStamp> stamps = new ArrayList<>();
     for (Map.Entry<String, Path> bundle : bundles.entrySet()) {
       try {
-        stamps.add(FileStamp.of(bundle.getValue()));
         Set<TrustAnchor> domain = new HashSet<>();
         for (X509Certificate certificate : PemFiles.certificates(bundle.getValue())) {
           domain.add(new TrustAnchor(certificate, null));
         }
         anchors.put(bundle.getKey(), Set.copyOf(domain));
-      } catch (IOException e) {
-        throw new BundleException(bundle.getKey(), "cannot read " + e.getMessage(), e);
       } catch (IllegalArgumentException e) {
         throw new BundleException(bundle.getKey(), e.getMessage(), e);
       }
     }
-    return new Loaded(Map.copyOf(anchors), List.copyOf(stamps));
-  }
-
-  private void reloadIfChanged() {
-    List<FileStamp> stamps = new ArrayList<>();
-    try {
-      for (Path bundle : bundles.values()) {
-        stamps.add(FileStamp.of(bundle));
-      }
-    } catch (IOException e) {
-      return;
-    }
-    if (stamps.equals(loaded.stamps())) {
-      return;
-    }
-    try {
-      loaded = read(bundles);
-      log.info("trust domains: reloaded the CA bundles of {}", new java.util.TreeSet<>(bundles.keySet()));
-    } catch (BundleException e) {
-      log.warn("trust domains: the CA bundle of {} changed but {}; keeping the previous CAs", e.domain, e.getMessage());
-      // Remember the bad version so that it is logged once, not on every poll.
-      loaded = new Loaded(loaded.anchors(), List.copyOf(stamps));
-    }
+    return Map.copyOf(anchors);
   }
 
   /** Stops watching the files. Idempotent. */
@@ -190,13 +168,15 @@ public final class TrustDomains implements AutoCloseable {
   }
 
   /** A bundle that cannot be used, with the domain it belongs to so that the message can name the key. */
-  private static final class BundleException extends RuntimeException {
+  private static final class BundleException extends IllegalArgumentException {
     private static final long serialVersionUID = 1L;
     final String domain;
+    final String problem;
 
-    BundleException(String domain, String message, Throwable cause) {
-      super(message, cause);
+    BundleException(String domain, String problem, Throwable cause) {
+      super("trust domain " + domain + ": " + problem, cause);
       this.domain = domain;
+      this.problem = problem;
     }
   }
 }
