@@ -10,7 +10,6 @@ import com.nimbusds.jose.proc.BadJWSException;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import com.nimbusds.jwt.proc.BadJWTException;
-import com.nimbusds.jwt.proc.ExpiredJWTException;
 import dev.gatehouse.Identity;
 import dev.gatehouse.RequestView;
 import dev.gatehouse.authn.AuthenticationResult;
@@ -194,14 +193,14 @@ public final class JwtAuthenticator implements Authenticator {
     String context = "issuer " + issuerName + " kid " + LogText.quote(String.valueOf(jwt.getHeader().getKeyID())) + " alg " + LogText.quote(String.valueOf(jwt.getHeader().getAlgorithm()));
     try {
       claims = issuer.verify(jwt);
-    } catch (ExpiredJWTException e) {
-      return invalid(context + ": " + e.getMessage(), "token expired");
+    } catch (TokenRefused e) {
+      return invalid(context + ": " + e.getMessage(), e.description());
     } catch (BadJWTException e) {
-      return invalid(context + ": " + e.getMessage(), describe(e.getMessage()));
+      return invalid(context + ": " + e.getMessage(), "claims not accepted");
     } catch (BadJWSException e) {
       return invalid(context + ": " + e.getMessage(), "invalid signature");
     } catch (BadJOSEException e) {
-      return invalid(context + ": " + e.getMessage(), e.getMessage().contains("typ") ? "token type not accepted" : "no matching key or algorithm");
+      return invalid(context + ": " + e.getMessage(), "no matching key or algorithm");
     } catch (RateLimitReachedException e) {
       log.debug("{}: unknown key and the JWKS was fetched recently; not fetching again yet", context);
       return invalid(context + ": unknown key, JWKS refresh rate-limited", "no matching key or algorithm");
@@ -253,27 +252,6 @@ public final class JwtAuthenticator implements Authenticator {
   private AuthenticationResult invalid(String reason, String description) {
     return AuthenticationResult.failure(
         "bearer token rejected: " + reason, challenge + ", error=\"invalid_token\", error_description=\"" + description + "\"");
-  }
-
-  /** Nimbus's claim messages, reduced to a short fixed description for the client. */
-  private static String describe(@Nullable String message) {
-    String text = message == null ? "" : message;
-    if (text.contains("before use time")) {
-      return "token not yet valid";
-    }
-    if (text.contains("issued in the future")) {
-      return "token issued in the future";
-    }
-    if (text.contains("missing required claims") || text.contains("sub claim is not")) {
-      return "required claim missing";
-    }
-    if (text.contains("aud")) {
-      return "audience not accepted";
-    }
-    if (text.contains("iss claim")) {
-      return "issuer not accepted";
-    }
-    return "claims not accepted";
   }
 
   private static boolean isCompactJws(String token) {
