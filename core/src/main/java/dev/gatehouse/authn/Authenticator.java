@@ -2,9 +2,9 @@ package dev.gatehouse.authn;
 
 import dev.gatehouse.Identity;
 import dev.gatehouse.RequestView;
-import dev.gatehouse.authn.basic.BasicAuthenticator;
-import dev.gatehouse.authn.jwt.JwtAuthenticator;
-import dev.gatehouse.authn.x509.ClientCertificateAuthenticator;
+import dev.gatehouse.authn.basic.BasicAuthentication;
+import dev.gatehouse.authn.jwt.JwtAuthentication;
+import dev.gatehouse.authn.x509.ClientCertificateAuthentication;
 import dev.gatehouse.config.BasicConfig;
 import dev.gatehouse.config.ClientCertificateConfig;
 import dev.gatehouse.config.JwtIssuerConfig;
@@ -82,7 +82,7 @@ public interface Authenticator extends AutoCloseable {
    * @throws dev.gatehouse.config.ConfigException if the file cannot be read
    */
   static Authenticator basic(BasicConfig config) {
-    return BasicAuthenticator.create(config);
+    return BasicAuthentication.authenticator(config);
   }
 
   /**
@@ -94,7 +94,7 @@ public interface Authenticator extends AutoCloseable {
    * @throws IllegalArgumentException if there is no issuer or the realm cannot be quoted
    */
   static Authenticator jwt(List<JwtIssuerConfig> issuers, String realm) {
-    return JwtAuthenticator.create(issuers, realm);
+    return JwtAuthentication.authenticator(issuers, realm);
   }
 
   /**
@@ -105,7 +105,7 @@ public interface Authenticator extends AutoCloseable {
    * @throws dev.gatehouse.config.ConfigException if a trust domain's CA bundle cannot be read
    */
   static Authenticator clientCertificate(ClientCertificateConfig config) {
-    return ClientCertificateAuthenticator.create(config);
+    return ClientCertificateAuthentication.authenticator(config);
   }
 
   /**

@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe. {@link #close()} stops the polling thread.
  */
-public final class BasicAuthenticator implements Authenticator {
+final class BasicAuthenticator implements Authenticator {
 
   /** How often the htpasswd file is checked for changes. */
   public static final Duration DEFAULT_RELOAD_INTERVAL = Duration.ofSeconds(2);
@@ -74,7 +74,7 @@ public final class BasicAuthenticator implements Authenticator {
    * @return the authenticator; close it to stop watching the file
    * @throws ConfigException if the file cannot be read or has an unusable line
    */
-  public static BasicAuthenticator create(BasicConfig config) {
+  static BasicAuthenticator create(BasicConfig config) {
     Objects.requireNonNull(config, "config");
     return new BasicAuthenticator(config, DEFAULT_RELOAD_INTERVAL, VerifiedCredentialsCache.DEFAULT_TTL, Ticker.systemTicker());
   }

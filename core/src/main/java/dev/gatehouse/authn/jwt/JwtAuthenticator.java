@@ -50,7 +50,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe. {@link #close()} stops the background key refresh.
  */
-public final class JwtAuthenticator implements Authenticator {
+final class JwtAuthenticator implements Authenticator {
 
   private static final Logger log = LoggerFactory.getLogger(JwtAuthenticator.class);
 
@@ -116,7 +116,7 @@ public final class JwtAuthenticator implements Authenticator {
    * @return the authenticator; close it to stop refreshing keys
    * @throws IllegalArgumentException if there is no issuer or the realm could not be quoted
    */
-  public static JwtAuthenticator create(List<JwtIssuerConfig> issuers, String realm) {
+  static JwtAuthenticator create(List<JwtIssuerConfig> issuers, String realm) {
     Objects.requireNonNull(issuers, "issuers");
     Objects.requireNonNull(realm, "realm");
     for (int i = 0; i < realm.length(); i++) {

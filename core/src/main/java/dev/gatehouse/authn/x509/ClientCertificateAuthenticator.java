@@ -49,7 +49,7 @@ import org.jspecify.annotations.Nullable;
  * object, with the same chain, on every request), so results are cached by object identity (weak keys: entries go
  * when the TLS session does). Thread-safe.
  */
-public final class ClientCertificateAuthenticator implements Authenticator {
+final class ClientCertificateAuthenticator implements Authenticator {
 
   private static final String CLIENT_AUTH_EKU = "1.3.6.1.5.5.7.3.2";
   private static final int URI_SAN = 6;
@@ -72,7 +72,7 @@ public final class ClientCertificateAuthenticator implements Authenticator {
    * @return the authenticator; close it to stop watching the trust domains' CA bundles
    * @throws dev.gatehouse.config.ConfigException if a trust domain's CA bundle cannot be used
    */
-  public static ClientCertificateAuthenticator create(ClientCertificateConfig config) {
+  static ClientCertificateAuthenticator create(ClientCertificateConfig config) {
     return create(config, Clock.systemUTC(), TrustDomains.DEFAULT_RELOAD_INTERVAL);
   }
 
