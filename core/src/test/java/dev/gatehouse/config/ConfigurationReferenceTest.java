@@ -2,9 +2,7 @@ package dev.gatehouse.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import dev.gatehouse.testing.GeneratedFile;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -19,14 +17,8 @@ class ConfigurationReferenceTest {
   private static final Path REFERENCE = Path.of("../docs/configuration.md");
 
   @Test
-  void committedReferenceIsTheSchemas() throws IOException {
-    String rendered = render();
-    if (Boolean.getBoolean("gatehouse.reference.write")) {
-      Files.writeString(REFERENCE, rendered, StandardCharsets.UTF_8);
-    }
-    assertThat(Files.readString(REFERENCE, StandardCharsets.UTF_8))
-        .as("%s is out of date; see this test's javadoc for how to rewrite it", REFERENCE)
-        .isEqualTo(rendered);
+  void committedReferenceIsTheSchemas() {
+    GeneratedFile.assertCommitted(REFERENCE, render(), "gatehouse.reference.write");
   }
 
   @Test

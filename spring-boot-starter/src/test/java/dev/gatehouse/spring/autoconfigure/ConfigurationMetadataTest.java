@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.gatehouse.config.ConfigKey;
 import dev.gatehouse.config.ConfigSchema;
 import dev.gatehouse.config.ConfigType;
+import dev.gatehouse.testing.GeneratedFile;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -24,14 +25,8 @@ class ConfigurationMetadataTest {
   private static final Path METADATA = Path.of("src/main/resources/META-INF/spring-configuration-metadata.json");
 
   @Test
-  void committedMetadataIsTheSchemas() throws IOException {
-    String rendered = render();
-    if (Boolean.getBoolean("gatehouse.metadata.write")) {
-      Files.writeString(METADATA, rendered, StandardCharsets.UTF_8);
-    }
-    assertThat(Files.readString(METADATA, StandardCharsets.UTF_8))
-        .as("%s is out of date; see this test's javadoc for how to rewrite it", METADATA)
-        .isEqualTo(rendered);
+  void committedMetadataIsTheSchemas() {
+    GeneratedFile.assertCommitted(METADATA, render(), "gatehouse.metadata.write");
   }
 
   @Test
