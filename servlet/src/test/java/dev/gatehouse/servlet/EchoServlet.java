@@ -36,6 +36,7 @@ final class EchoServlet extends HttpServlet {
     seen.put("remoteUser", request.getRemoteUser());
     seen.put("principal", principal == null ? null : principal.getName());
     seen.put("authType", request.getAuthType());
+    seen.put("peer", request.getAttribute(GatehouseFilter.PEER_ATTRIBUTE) instanceof dev.gatehouse.Identity peer ? peer.name() : null);
     seen.put("inRole.ops", request.isUserInRole("ops"));
     seen.put("inRole.admin", request.isUserInRole("admin"));
     seen.put("inRole.**", request.isUserInRole("**"));

@@ -4,13 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gatehouse.Gatehouse;
 import dev.gatehouse.config.ConfigLoader;
-import dev.gatehouse.testing.TestCertificate;
+import dev.gatehouse.testing.Fixtures;
+import dev.gatehouse.testing.RawHttp;
 import dev.gatehouse.testing.TestCertificate.Usage;
+import dev.gatehouse.testing.TestCertificate;
 import jakarta.servlet.DispatcherType;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -31,6 +34,7 @@ import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The filter behind a real Jetty 12 ee10 HTTPS connector with client certificates: the container verifies the chain
@@ -39,6 +43,8 @@ import org.junit.jupiter.api.Test;
 class GatehouseFilterClientCertificateTest {
 
   private static final String SPIFFE_ID = "spiffe://cluster.local/ns/shop/sa/frontend";
+
+  @TempDir Path directory;
 
   private final TestCertificate serverCa = TestCertificate.ca("server CA");
   private final TestCertificate clientCa = TestCertificate.ca("client CA");
@@ -69,7 +75,10 @@ class GatehouseFilterClientCertificateTest {
     connector.setHost("127.0.0.1");
     server.addConnector(connector);
 
-    gatehouse = Gatehouse.create(ConfigLoader.fromTree(Map.of("authentication", Map.of("client-certificate", Map.of()))));
+    Path htpasswd = Fixtures.copy("formats.htpasswd", directory);
+    gatehouse =
+        Gatehouse.create(
+            ConfigLoader.fromTree(Map.of("authentication", Map.of("client-certificate", Map.of(), "basic", Map.of("htpasswd", htpasswd.toString())))));
     ServletContextHandler context = new ServletContextHandler("/");
     context.addFilter(new FilterHolder(new GatehouseFilter(gatehouse)), "/*", EnumSet.of(DispatcherType.REQUEST));
     context.addServlet(new ServletHolder(new EchoServlet(appCalls)), "/*");
@@ -110,6 +119,36 @@ class GatehouseFilterClientCertificateTest {
     HttpResponse<String> response = get(TestCertificate.clientContext(batch, serverCa.certificate()));
 
     assertThat(response.body()).contains("remoteUser: batch-job\n");
+  }
+
+  @Test
+  void withAUserOnTopThePrincipalIsTheUserAndThePeerIsARequestAttribute() throws Exception {
+    TestCertificate frontend = TestCertificate.builder().uri(SPIFFE_ID).usage(Usage.CLIENT).issuedBy(clientCa).build();
+
+    HttpResponse<String> response =
+        get(TestCertificate.clientContext(frontend, serverCa.certificate()), "Authorization", RawHttp.basic("bcrypt-user", "bcrypt secret"));
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.body())
+        .contains("remoteUser: bcrypt-user\n", "principal: bcrypt-user\n", "peer: " + SPIFFE_ID + "\n")
+        .contains("getHeaders.X-Forwarded-Client-Cert: [" + dev.gatehouse.http.ForwardedClientCert.format(frontend.certificate()) + "]\n");
+  }
+
+  @Test
+  void theClientCertificateAloneIsBothPrincipalAndPeer() throws Exception {
+    TestCertificate frontend = TestCertificate.builder().uri(SPIFFE_ID).usage(Usage.CLIENT).issuedBy(clientCa).build();
+
+    HttpResponse<String> response = get(TestCertificate.clientContext(frontend, serverCa.certificate()));
+
+    assertThat(response.body()).contains("principal: " + SPIFFE_ID + "\n", "peer: " + SPIFFE_ID + "\n");
+  }
+
+  @Test
+  void aUserWithoutCertificateHasNoPeer() throws Exception {
+    HttpResponse<String> response = get(TestCertificate.clientContext(serverCa.certificate()), "Authorization", RawHttp.basic("bcrypt-user", "bcrypt secret"));
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.body()).contains("remoteUser: bcrypt-user\n", "peer: null\n");
   }
 
   @Test
