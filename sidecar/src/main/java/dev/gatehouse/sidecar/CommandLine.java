@@ -50,7 +50,10 @@ record CommandLine(Action action, Optional<Path> configFile, Map<String, String>
     /** The option of a schema key: its flag, variable, placeholder and description, with its default. */
     static Option of(ConfigKey<?> key) {
       String flag = key.flag().orElseThrow();
-      String description = key.description().replaceAll("\\.$", "") + key.defaultValue().map(value -> " (default " + value + ")").orElse("");
+      // A switch turns its key on, so the key's default (what an empty section means) would mislead here.
+      boolean isSwitch = key.flagValueName().isEmpty();
+      String description =
+          key.description().replaceAll("\\.$", "") + (isSwitch ? "" : key.defaultValue().map(value -> " (default " + value + ")").orElse(""));
       return new Option(flag, key.environmentVariable().orElseThrow(), key.path(), key.flagValueName(), description);
     }
   }
