@@ -15,7 +15,6 @@ import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.handler.timeout.IdleStateHandler;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -70,7 +69,7 @@ final class ClientInitializer extends ChannelInitializer<Channel> {
   private void http1(ChannelPipeline pipeline, ConnectionFacts facts) {
     pipeline
         .addLast(new ServerCodec())
-        .addLast(new IdleStateHandler(0, 0, proxy.clientIdleTimeout().toMillis(), TimeUnit.MILLISECONDS))
+        .addLast(new IdleTimeout(proxy.clientIdleTimeout()))
         .addLast(new ForwardingHandler(proxy, facts, /* http2Stream= */ false));
   }
 
@@ -83,7 +82,7 @@ final class ClientInitializer extends ChannelInitializer<Channel> {
                 .gracefulShutdownTimeoutMillis(shutdownTimeout.toMillis())
                 .validateHeaders(true)
                 .build())
-        .addLast(new IdleStateHandler(0, 0, proxy.clientIdleTimeout().toMillis(), TimeUnit.MILLISECONDS))
+        .addLast(new IdleTimeout(proxy.clientIdleTimeout()))
         .addLast(new Http2Idle())
         .addLast(
             new Http2MultiplexHandler(

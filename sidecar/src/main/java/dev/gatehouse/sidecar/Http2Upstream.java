@@ -14,13 +14,11 @@ import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * An HTTP/2 upstream spoken to in cleartext with prior knowledge (h2c), as gRPC servers expect: one connection per
@@ -110,7 +108,7 @@ final class Http2Upstream implements Upstream {
               protected void initChannel(Http2StreamChannel channel) {
                 channel
                     .pipeline()
-                    .addLast(new IdleStateHandler(0, 0, idleTimeout.toMillis(), TimeUnit.MILLISECONDS))
+                    .addLast(new IdleTimeout(idleTimeout))
                     .addLast(new Http2StreamFrameToHttpObjectCodec(/* isServer= */ false))
                     .addLast(stream);
               }

@@ -8,14 +8,12 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.handler.ssl.SslContext;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.Optional;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The keep-alive HTTP/1.1 connections to the upstream of one event loop. A connection is opened on the loop of the
@@ -50,7 +48,7 @@ final class UpstreamPool implements Upstream {
                     tls.ifPresent(context -> channel.pipeline().addLast(context.newHandler(channel.alloc(), upstream.host(), port(upstream))));
                     channel
                         .pipeline()
-                        .addLast(new IdleStateHandler(0, 0, idleTimeout.toMillis(), TimeUnit.MILLISECONDS))
+                        .addLast(new IdleTimeout(idleTimeout))
                         // No limit on a response's size: bodies are streamed. Its head may be twice a request's.
                         .addLast(new HttpClientCodec(ServerCodec.MAX_REQUEST_LINE, 2 * ServerCodec.MAX_HEADERS, 16 * 1024))
                         .addLast(new UpstreamConnection(UpstreamPool.this));

@@ -15,10 +15,8 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A WebSocket connection through the proxy. The handshake is an ordinary request: decided by the engine like any
@@ -74,9 +72,9 @@ final class WebSocketTunnel {
   }
 
   private static void replaceIdle(ChannelPipeline pipeline, Duration idleTimeout) {
-    IdleStateHandler idle = new IdleStateHandler(0, 0, idleTimeout.toMillis(), TimeUnit.MILLISECONDS);
-    if (pipeline.get(IdleStateHandler.class) != null) {
-      pipeline.replace(IdleStateHandler.class, "tunnel-idle", idle);
+    IdleTimeout idle = new IdleTimeout(idleTimeout);
+    if (pipeline.get(IdleTimeout.class) != null) {
+      pipeline.replace(IdleTimeout.class, "tunnel-idle", idle);
     } else {
       pipeline.addBefore("tunnel", "tunnel-idle", idle);
     }
