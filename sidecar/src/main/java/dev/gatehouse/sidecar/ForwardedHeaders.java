@@ -69,6 +69,8 @@ final class ForwardedHeaders {
       headers.set(header.getKey(), header.getValue());
     }
     if (upgrade == Upgrade.WEBSOCKET) {
+      // Set anew: the client's Connection named Upgrade, which removed it with the rest of what Connection names.
+      headers.set(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET);
       headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
     }
     if (teTrailers) {
