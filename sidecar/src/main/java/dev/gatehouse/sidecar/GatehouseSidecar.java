@@ -1,7 +1,7 @@
 package dev.gatehouse.sidecar;
 
-import dev.gatehouse.internal.LogText;
 import dev.gatehouse.Gatehouse;
+import dev.gatehouse.internal.LogText;
 import dev.gatehouse.config.ConfigException;
 import dev.gatehouse.config.ConfigLoader;
 import dev.gatehouse.config.GatehouseConfig;
@@ -19,24 +19,13 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.eclipse.jetty.alpn.server.ALPNServerConnectionFactory;
-import org.eclipse.jetty.http.UriCompliance;
-import org.eclipse.jetty.http2.server.HTTP2ServerConnectionFactory;
-import org.eclipse.jetty.server.HttpConfiguration;
-import org.eclipse.jetty.server.HttpConnectionFactory;
-import org.eclipse.jetty.server.SecureRequestCustomizer;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
-import org.eclipse.jetty.server.SslConnectionFactory;
-import org.eclipse.jetty.server.handler.GracefulHandler;
-import org.eclipse.jetty.util.ssl.SslContextFactory;
-import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Gatehouse sidecar: a Jetty 12 server that authenticates every request with the engine and forwards the allowed
+ * The Gatehouse sidecar: a reverse proxy that authenticates every request with the engine and forwards the allowed
  * ones to one upstream, for apps that cannot embed Gatehouse.
  *
  * <p>Run it as {@code java -jar gatehouse-sidecar.jar --upstream http://127.0.0.1:8080 --htpasswd ./htpasswd}; {@code
@@ -44,86 +33,40 @@ import org.slf4j.LoggerFactory;
  * exits with status 2. {@code SIGTERM} or {@code SIGINT} stops accepting connections, lets in-flight requests finish
  * for up to {@code --shutdown-timeout} seconds, and exits with status 0.
  *
- * <p>The request path: {@link GracefulHandler} (drains on stop), then {@link AuthenticatingHandler} (asks the engine),
- * then {@link UpstreamProxyHandler} (forwards).
+ * <p>The data plane is Netty (native epoll where available): one event loop per processor, each client connection and
+ * the upstream connections it uses on the same loop, bodies streamed. {@link ForwardingHandler} asks the engine about
+ * each request and forwards the allowed ones; {@code docs/sidecar.md} explains the design and the measurements behind
+ * it. Start it with the JVM flags in {@code sidecar/jvm.options}.
  */
 public final class GatehouseSidecar implements AutoCloseable {
 
   /** The exit status for a configuration the sidecar refuses to start with. */
   static final int EXIT_BAD_CONFIGURATION = 2;
 
-  private static final String JETTY_REFERENCES_PER_CACHE_LINE = "org.eclipse.jetty.util.referencesPerCacheLine";
-
   private static final Logger log = LoggerFactory.getLogger(GatehouseSidecar.class);
+
+  /** How long an upstream connection may stay silent, waiting for a response included, before a 504; as nginx. */
+  static final Duration DEFAULT_UPSTREAM_IDLE_TIMEOUT = Duration.ofSeconds(60);
 
   private final Gatehouse gatehouse;
   private final Optional<ServerTls> tls;
-  private final Server server;
-  private final ServerConnector connector;
+  private final ProxyServer server;
+  private final Duration shutdownTimeout;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final CountDownLatch stopped = new CountDownLatch(1);
 
   private GatehouseSidecar(
-      Gatehouse gatehouse, Optional<ServerTls> tls, InetSocketAddress listen, URI upstream, Duration shutdownTimeout, Duration upstreamIdleTimeout) {
+      Gatehouse gatehouse,
+      Optional<ServerTls> tls,
+      InetSocketAddress listen,
+      URI upstream,
+      UpstreamProtocol upstreamProtocol,
+      Duration shutdownTimeout,
+      Duration upstreamIdleTimeout) {
     this.gatehouse = gatehouse;
     this.tls = tls;
-    QueuedThreadPool threads = new QueuedThreadPool();
-    threads.setName("gatehouse");
-    this.server = new Server(threads);
-    HttpConfiguration http = new HttpConfiguration();
-    http.setSendServerVersion(false);
-    // Empty segments (//), encoded dot segments (%2e%2e) and encoded % are left to the engine's canonicalizer, which
-    // resolves them into the one path it decides on and forwards; Jetty's default would answer 400 before Gatehouse
-    // sees the request. Encoded / and \ and path parameters stay refused by Jetty and by the engine alike.
-    http.setUriCompliance(
-        UriCompliance.DEFAULT.with(
-            "GATEHOUSE",
-            UriCompliance.Violation.AMBIGUOUS_EMPTY_SEGMENT,
-            UriCompliance.Violation.AMBIGUOUS_PATH_SEGMENT,
-            UriCompliance.Violation.AMBIGUOUS_PATH_ENCODING));
-    this.connector = tls.isPresent() ? httpsConnector(server, http, tls.get()) : new ServerConnector(server, new HttpConnectionFactory(http));
-    connector.setHost(listen.getHostString());
-    connector.setPort(listen.getPort());
-    server.addConnector(connector);
-    UpstreamProxyHandler proxy = new UpstreamProxyHandler(upstream, upstreamIdleTimeout);
-    server.setHandler(new GracefulHandler(new AuthenticatingHandler(gatehouse, proxy)));
-    server.setErrorHandler(new PlainErrorHandler());
-    server.setStopTimeout(shutdownTimeout.toMillis());
-    // Shutdown is ours (signal handlers below); Jetty's own hook would race it.
-    server.setStopAtShutdown(false);
-  }
-
-  /**
-   * HTTP/1.1 and HTTP/2 over TLS, chosen by ALPN (HTTP/1.1 for clients without ALPN). The engine's {@link ServerTls}
-   * supplies the context, whose key and trust managers follow certificate reloads, and the protocols, suites and
-   * client-authentication mode; Jetty applies them to every connection and refuses renegotiation.
-   */
-  private static ServerConnector httpsConnector(Server server, HttpConfiguration http, ServerTls tls) {
-    http.setSecureScheme("https");
-    SecureRequestCustomizer secure = new SecureRequestCustomizer();
-    // Jetty checks SNI against certificates it loaded itself; ours come from the engine's context.
-    secure.setSniHostCheck(false);
-    http.addCustomizer(secure);
-
-    SslContextFactory.Server ssl = new SslContextFactory.Server();
-    ssl.setSslContext(tls.sslContext());
-    ssl.setIncludeProtocols(tls.protocols().toArray(String[]::new));
-    ssl.setExcludeProtocols();
-    ssl.setIncludeCipherSuites(tls.cipherSuites().toArray(String[]::new));
-    ssl.setExcludeCipherSuites();
-    ssl.setUseCipherSuitesOrder(true);
-    ssl.setRenegotiationAllowed(false);
-    switch (tls.clientAuth()) {
-      case NEED -> ssl.setNeedClientAuth(true);
-      case WANT -> ssl.setWantClientAuth(true);
-      case NONE -> {}
-      default -> throw new AssertionError(tls.clientAuth());
-    }
-
-    HttpConnectionFactory http11 = new HttpConnectionFactory(http);
-    HTTP2ServerConnectionFactory http2 = new HTTP2ServerConnectionFactory(http);
-    ALPNServerConnectionFactory alpn = new ALPNServerConnectionFactory();
-    alpn.setDefaultProtocol(http11.getProtocol());
-    return new ServerConnector(server, new SslConnectionFactory(ssl, alpn.getProtocol()), alpn, http2, http11);
+    this.shutdownTimeout = shutdownTimeout;
+    this.server = new ProxyServer(gatehouse::decide, tls, listen, upstream, upstreamProtocol, shutdownTimeout, upstreamIdleTimeout);
   }
 
   /**
@@ -132,11 +75,6 @@ public final class GatehouseSidecar implements AutoCloseable {
    * @param args the command line; {@code --help} lists it
    */
   public static void main(String[] args) {
-    // Jetty pads hot fields to the cache line and asks JMX how wide a reference is, which alone costs a tenth of a
-    // second of start-up; with compressed references (any heap under 32 GB) it is 4 bytes, 16 to a 64-byte line.
-    if (System.getProperty(JETTY_REFERENCES_PER_CACHE_LINE) == null) {
-      System.setProperty(JETTY_REFERENCES_PER_CACHE_LINE, "16");
-    }
     if (args.length > 0 && args[0].equals("check")) {
       System.exit(AuthorizationCheck.run(args, System.getenv(), System.out, System.err));
       return;
@@ -211,11 +149,19 @@ public final class GatehouseSidecar implements AutoCloseable {
    * @throws ConfigException if the configuration lacks an upstream, names an unusable file, or the port is taken
    */
   public static GatehouseSidecar start(GatehouseConfig config, Duration shutdownTimeout) {
-    return start(config, shutdownTimeout, UpstreamProxyHandler.DEFAULT_IDLE_TIMEOUT);
+    return start(config, shutdownTimeout, DEFAULT_UPSTREAM_IDLE_TIMEOUT);
   }
 
   static GatehouseSidecar start(GatehouseConfig config, Duration shutdownTimeout, Duration upstreamIdleTimeout) {
-    return start(config, shutdownTimeout, upstreamIdleTimeout, Optional.empty(), Map.of());
+    return start(config, shutdownTimeout, upstreamIdleTimeout, UpstreamProtocol.HTTP1, Optional.empty(), Map.of());
+  }
+
+  /**
+   * As {@link #start(GatehouseConfig, Duration, Duration)}, speaking the given protocol to the upstream: {@link
+   * UpstreamProtocol#H2C} for gRPC, until the configuration has a key for it.
+   */
+  static GatehouseSidecar start(GatehouseConfig config, Duration shutdownTimeout, Duration upstreamIdleTimeout, UpstreamProtocol upstreamProtocol) {
+    return start(config, shutdownTimeout, upstreamIdleTimeout, upstreamProtocol, Optional.empty(), Map.of());
   }
 
   /** From the command line: with a configuration file, its authorization rules reload when it changes. */
@@ -228,13 +174,19 @@ public final class GatehouseSidecar implements AutoCloseable {
     return start(
         ConfigLoader.load(commandLine.configFile(), overrides),
         commandLine.shutdownTimeout(),
-        UpstreamProxyHandler.DEFAULT_IDLE_TIMEOUT,
+        DEFAULT_UPSTREAM_IDLE_TIMEOUT,
+        UpstreamProtocol.HTTP1,
         commandLine.configFile(),
         overrides);
   }
 
   private static GatehouseSidecar start(
-      GatehouseConfig config, Duration shutdownTimeout, Duration upstreamIdleTimeout, Optional<Path> configFile, Map<String, String> overrides) {
+      GatehouseConfig config,
+      Duration shutdownTimeout,
+      Duration upstreamIdleTimeout,
+      UpstreamProtocol upstreamProtocol,
+      Optional<Path> configFile,
+      Map<String, String> overrides) {
     URI upstream =
         config.upstream().orElseThrow(() -> new ConfigException("upstream", "missing; set --upstream, GATEHOUSE_UPSTREAM or upstream:"));
     InetSocketAddress listen = config.listenOrDefault();
@@ -249,7 +201,14 @@ public final class GatehouseSidecar implements AutoCloseable {
       tls.ifPresent(ServerTls::close);
       throw e;
     }
-    GatehouseSidecar sidecar = new GatehouseSidecar(gatehouse, tls, listen, upstream, shutdownTimeout, upstreamIdleTimeout);
+    GatehouseSidecar sidecar;
+    try {
+      sidecar = new GatehouseSidecar(gatehouse, tls, listen, upstream, upstreamProtocol, shutdownTimeout, upstreamIdleTimeout);
+    } catch (RuntimeException e) {
+      gatehouse.close();
+      tls.ifPresent(ServerTls::close);
+      throw e;
+    }
     try {
       sidecar.server.start();
     } catch (Exception e) {
@@ -257,7 +216,13 @@ public final class GatehouseSidecar implements AutoCloseable {
       throw startFailure(listen, e);
     }
     log.info(
-        "gatehouse sidecar listening on {}://{}:{}, forwarding to {}", tls.isPresent() ? "https" : "http", host(listen), sidecar.port(), upstream);
+        "gatehouse sidecar listening on {}://{}:{}, forwarding to {}{}",
+        tls.isPresent() ? "https" : "http",
+        host(listen),
+        sidecar.port(),
+        upstream,
+        upstreamProtocol == UpstreamProtocol.H2C ? " (h2c)" : "");
+    log.debug("data plane: Netty {}, {} event loop(s)", sidecar.server.transportName(), Runtime.getRuntime().availableProcessors());
     return sidecar;
   }
 
@@ -267,7 +232,7 @@ public final class GatehouseSidecar implements AutoCloseable {
    * @return the local port
    */
   public int port() {
-    return connector.getLocalPort();
+    return server.port();
   }
 
   /** The engine, for its reload counts (the admin endpoint) and tests. */
@@ -293,12 +258,13 @@ public final class GatehouseSidecar implements AutoCloseable {
       return;
     }
     try {
-      server.stop();
-    } catch (Exception e) {
+      server.stop(shutdownTimeout);
+    } catch (RuntimeException e) {
       log.warn("stopping the server failed: {}", e.toString());
     } finally {
       gatehouse.close();
       tls.ifPresent(ServerTls::close);
+      stopped.countDown();
     }
   }
 
@@ -307,14 +273,14 @@ public final class GatehouseSidecar implements AutoCloseable {
     if (closed.get()) {
       return;
     }
-    log.info("{}: draining in-flight requests for up to {} s", signal, Duration.ofMillis(server.getStopTimeout()).toSeconds());
+    log.info("{}: draining in-flight requests for up to {} s", signal, shutdownTimeout.toSeconds());
     close();
     System.exit(0);
   }
 
   private void join() {
     try {
-      server.join();
+      stopped.await();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
@@ -324,12 +290,13 @@ public final class GatehouseSidecar implements AutoCloseable {
   private static RuntimeException startFailure(InetSocketAddress listen, Exception failure) {
     String address = host(listen) + ":" + listen.getPort();
     for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-      if (cause instanceof BindException bind) {
-        String message = String.valueOf(bind.getMessage());
+      // Netty's native transport reports a failed bind as an IOException naming the errno, not a BindException.
+      if (cause instanceof BindException || (cause instanceof IOException && String.valueOf(cause.getMessage()).startsWith("bind("))) {
+        String message = String.valueOf(cause.getMessage());
         if (message.contains("in use")) {
           return new ConfigException("listen", "port " + listen.getPort() + " is already in use", failure);
         }
-        return new ConfigException("listen", "cannot listen on " + address + ": " + message, failure);
+        return new ConfigException("listen", "cannot listen on " + address + ": " + message.replaceFirst("^bind\\(\\.\\.\\) failed: ", ""), failure);
       }
       if (cause instanceof UnresolvedAddressException) {
         return new ConfigException("listen", "cannot resolve host " + listen.getHostString(), failure);
@@ -342,6 +309,7 @@ public final class GatehouseSidecar implements AutoCloseable {
     String host = address.getHostString();
     return host.indexOf(':') >= 0 ? "[" + host + "]" : host;
   }
+
 
   private static String version() {
     Properties properties = new Properties();

@@ -52,7 +52,7 @@ class GatehouseSidecarTest {
   void start() throws Exception {
     origin = new Origin();
     htpasswd = Fixtures.copy("formats.htpasswd", directory);
-    sidecar = startSidecar(origin.uri(), UpstreamProxyHandler.DEFAULT_IDLE_TIMEOUT);
+    sidecar = startSidecar(origin.uri(), GatehouseSidecar.DEFAULT_UPSTREAM_IDLE_TIMEOUT);
   }
 
   @AfterEach
@@ -334,7 +334,7 @@ class GatehouseSidecarTest {
   @Test
   void upstreamDownIs502WithShortBody() throws Exception {
     sidecar.close();
-    sidecar = startSidecar("http://127.0.0.1:" + closedPort(), UpstreamProxyHandler.DEFAULT_IDLE_TIMEOUT);
+    sidecar = startSidecar("http://127.0.0.1:" + closedPort(), GatehouseSidecar.DEFAULT_UPSTREAM_IDLE_TIMEOUT);
 
     HttpResponse<String> response = send(authenticated("/"));
 
@@ -346,7 +346,7 @@ class GatehouseSidecarTest {
   @Test
   void upstreamDownIs502ForEveryMethod() throws Exception {
     sidecar.close();
-    sidecar = startSidecar("http://127.0.0.1:" + closedPort(), UpstreamProxyHandler.DEFAULT_IDLE_TIMEOUT);
+    sidecar = startSidecar("http://127.0.0.1:" + closedPort(), GatehouseSidecar.DEFAULT_UPSTREAM_IDLE_TIMEOUT);
 
     HttpResponse<String> response = send(authenticated("/").DELETE());
 

@@ -6,6 +6,7 @@ import ch.qos.logback.classic.spi.Configurator;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.IThrowableProxy;
 import ch.qos.logback.classic.spi.StackTraceElementProxy;
+import ch.qos.logback.classic.AsyncAppender;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.CoreConstants;
 import ch.qos.logback.core.LayoutBase;
@@ -16,7 +17,13 @@ import java.time.Instant;
 /**
  * The sidecar's logging: one line per event on standard output (standard error is kept for the one-line reason a bad
  * configuration exits with), Gatehouse's loggers at {@code GATEHOUSE_LOG_LEVEL} (default INFO), everything else at
- * WARN, which keeps Jetty's DEBUG output, with its request headers and so {@code Authorization}, off.
+ * WARN, which keeps Netty's DEBUG output off.
+ *
+ * <p>Lines go through an {@link AsyncAppender}: the event loop that decided a request only puts the event on a queue
+ * (the audit line of every refusal included), and one background thread formats and writes it, without a flush per
+ * line ({@code immediateFlush} off; the console stream flushes when its buffer fills and at exit). When the queue is
+ * full the writer waits rather than dropping: an audit line is never lost, and a sidecar logging faster than its
+ * terminal can take is the exception. The appender is stopped (and its queue written out) at JVM exit.
  *
  * <p>Set up in code rather than in {@code logback.xml}: parsing the XML took about a third of the one-second start-up
  * budget. {@code -Dlogback.configurationFile=...} still replaces all of this.
@@ -25,6 +32,8 @@ public final class LogbackConfigurator extends ContextAwareBase implements Confi
 
   /** The environment variable that sets the level of the {@code dev.gatehouse} loggers. */
   public static final String LEVEL_ENV = "GATEHOUSE_LOG_LEVEL";
+
+  private static final int ASYNC_QUEUE = 8192;
 
   /** Creates the configurator; logback calls this through {@link java.util.ServiceLoader}. */
   public LogbackConfigurator() {}
@@ -45,11 +54,24 @@ public final class LogbackConfigurator extends ContextAwareBase implements Confi
     console.setContext(context);
     console.setName("console");
     console.setEncoder(encoder);
+    console.setImmediateFlush(false);
     console.start();
+    AsyncAppender async = new AsyncAppender();
+    async.setContext(context);
+    async.setName("async");
+    async.setQueueSize(ASYNC_QUEUE);
+    // Never drop: logback would otherwise discard INFO lines (the audit log) once the queue is 80 % full.
+    async.setDiscardingThreshold(0);
+    async.setNeverBlock(false);
+    // The caller's data (file, line) would be computed on the event loop; the layout does not print it.
+    async.setIncludeCallerData(false);
+    async.addAppender(console);
+    async.start();
+    Runtime.getRuntime().addShutdownHook(new Thread(async::stop, "gatehouse-log-flush"));
 
     ch.qos.logback.classic.Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
     root.setLevel(Level.WARN);
-    root.addAppender(console);
+    root.addAppender(async);
     String level = System.getenv(LEVEL_ENV);
     context.getLogger("dev.gatehouse").setLevel(Level.toLevel(level, Level.INFO));
     // The authorization audit log (one JSON object per line after the usual prefix) is on whatever the level above.

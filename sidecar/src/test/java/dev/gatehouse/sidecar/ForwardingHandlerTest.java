@@ -3,7 +3,9 @@ package dev.gatehouse.sidecar;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gatehouse.config.ConfigLoader;
+import dev.gatehouse.Identities;
 import dev.gatehouse.http.IdentityHeaders;
+import dev.gatehouse.http.RequestHeaders;
 import dev.gatehouse.testing.Fixtures;
 import dev.gatehouse.testing.RawHttp;
 import java.io.ByteArrayOutputStream;
@@ -24,25 +26,26 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
+import dev.gatehouse.Decision;
+import java.net.InetSocketAddress;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class UpstreamProxyHandlerTest {
+class ForwardingHandlerTest {
 
   @TempDir Path directory;
 
   private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private final Origin origin;
-  private Server server;
+  private ProxyServer server;
   private GatehouseSidecar sidecar;
 
-  UpstreamProxyHandlerTest() throws Exception {
+  ForwardingHandlerTest() throws Exception {
     origin = new Origin();
   }
 
@@ -52,29 +55,32 @@ class UpstreamProxyHandlerTest {
       sidecar.close();
     }
     if (server != null) {
-      server.stop();
+      server.stop(Duration.ofSeconds(1));
     }
     origin.close();
   }
 
   @Test
-  void requestWithoutAnAllowDecisionIsNeverForwarded() throws Exception {
-    // The proxy wired without the gate in front: it must fail closed, not forward without identity headers.
-    server = new Server();
-    ServerConnector connector = new ServerConnector(server);
-    connector.setHost("127.0.0.1");
-    server.addConnector(connector);
-    server.setHandler(new UpstreamProxyHandler(URI.create(origin.uri()), Duration.ofSeconds(5)));
-    server.setErrorHandler(new PlainErrorHandler());
+  void allowDecisionWithoutAPathIsNeverForwarded() throws Exception {
+    // An engine that allows without naming the path it decided on: the proxy must fail closed, not forward the raw one.
+    server =
+        new ProxyServer(
+            request -> new Decision.Allow(Identities.ANONYMOUS, RequestHeaders.of(IdentityHeaders.defaults(), Set.of(), Map.of()), Optional.empty()),
+            Optional.empty(),
+            new InetSocketAddress("127.0.0.1", 0),
+            URI.create(origin.uri()),
+            UpstreamProtocol.HTTP1,
+            Duration.ofSeconds(1),
+            Duration.ofSeconds(5));
     server.start();
 
     HttpResponse<String> response =
         client.send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + connector.getLocalPort() + "/")).build(),
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/")).build(),
             HttpResponse.BodyHandlers.ofString());
 
     assertThat(response.statusCode()).isEqualTo(500);
-    assertThat(response.body()).isEqualTo("Server Error\n");
+    assertThat(response.body()).isEqualTo("Internal Server Error\n");
     assertThat(origin.received).isEmpty();
   }
 
