@@ -75,6 +75,7 @@ public final class ConfigLoader {
     Optional<InetSocketAddress> listen = root.get(ConfigSchema.LISTEN);
     Optional<URI> upstream = root.get(ConfigSchema.UPSTREAM);
     boolean allowRemoteUpstream = root.get(ConfigSchema.ALLOW_REMOTE_UPSTREAM, false);
+    UpstreamProtocol upstreamProtocol = root.get(ConfigSchema.UPSTREAM_PROTOCOL, UpstreamProtocol.HTTP1);
     root.rejectUnsupported(ConfigSchema.ADMIN, "the admin endpoint");
     AuthenticationConfig authentication =
         root.section(ConfigSchema.AUTHENTICATION)
@@ -92,7 +93,7 @@ public final class ConfigLoader {
     authorization.checkPeerRules(
         authentication.clientCertificate().isPresent(), authentication.jwt().stream().map(JwtIssuerConfig::issuer).toList());
     try {
-      return new GatehouseConfig(listen, upstream, allowRemoteUpstream, authentication, authorization, tls);
+      return new GatehouseConfig(listen, upstream, allowRemoteUpstream, authentication, authorization, tls, upstreamProtocol);
     } catch (ConfigException e) {
       throw e;
     } catch (IllegalArgumentException e) {

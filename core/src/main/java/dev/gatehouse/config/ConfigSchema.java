@@ -36,6 +36,17 @@ public final class ConfigSchema {
               .scope(Scope.SIDECAR)
               .flag("--upstream", "URL"));
 
+  /** {@code upstream-protocol}. */
+  public static final ConfigKey<UpstreamProtocol> UPSTREAM_PROTOCOL =
+      declare(
+          key(
+                  "upstream-protocol",
+                  ConfigType.oneOf(ConfigType.lowerCaseNames(UpstreamProtocol.values()), UpstreamProtocol.class),
+                  "How the sidecar speaks to the upstream: http1 (HTTP/1.1, keep-alive pool) or h2c (HTTP/2 with prior knowledge, for gRPC).")
+              .defaultValue("http1")
+              .scope(Scope.SIDECAR)
+              .flag("--upstream-protocol", "NAME"));
+
   /** {@code allow-remote-upstream}. */
   public static final ConfigKey<Boolean> ALLOW_REMOTE_UPSTREAM =
       declare(

@@ -19,6 +19,7 @@ import java.util.Optional;
  * @param authentication the authentication methods
  * @param authorization the authorization rules; {@link AuthorizationConfig#NONE} when not configured
  * @param tls the sidecar's TLS listener; sidecar only (the filter and Spring Boot use their container's TLS)
+ * @param upstreamProtocol how the sidecar speaks to the upstream; sidecar only
  */
 public record GatehouseConfig(
     Optional<InetSocketAddress> listen,
@@ -26,7 +27,8 @@ public record GatehouseConfig(
     boolean allowRemoteUpstream,
     AuthenticationConfig authentication,
     AuthorizationConfig authorization,
-    Optional<TlsConfig> tls) {
+    Optional<TlsConfig> tls,
+    UpstreamProtocol upstreamProtocol) {
 
   /** The sidecar's listen address when none is configured. */
   public static final String DEFAULT_LISTEN = "0.0.0.0:8000";
@@ -42,6 +44,7 @@ public record GatehouseConfig(
     Objects.requireNonNull(authentication, "authentication");
     Objects.requireNonNull(authorization, "authorization");
     Objects.requireNonNull(tls, "tls");
+    Objects.requireNonNull(upstreamProtocol, "upstreamProtocol");
     if (upstream.isPresent() && !allowRemoteUpstream && !Upstreams.isLocal(upstream.get())) {
       throw new IllegalArgumentException(
           upstream.get().getHost()
@@ -59,7 +62,7 @@ public record GatehouseConfig(
    */
   public GatehouseConfig(
       Optional<InetSocketAddress> listen, Optional<URI> upstream, boolean allowRemoteUpstream, AuthenticationConfig authentication) {
-    this(listen, upstream, allowRemoteUpstream, authentication, AuthorizationConfig.NONE, Optional.empty());
+    this(listen, upstream, allowRemoteUpstream, authentication, AuthorizationConfig.NONE, Optional.empty(), UpstreamProtocol.HTTP1);
   }
 
   /**

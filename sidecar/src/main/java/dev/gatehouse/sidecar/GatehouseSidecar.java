@@ -5,6 +5,7 @@ import dev.gatehouse.internal.LogText;
 import dev.gatehouse.config.ConfigException;
 import dev.gatehouse.config.ConfigLoader;
 import dev.gatehouse.config.GatehouseConfig;
+import dev.gatehouse.config.UpstreamProtocol;
 import dev.gatehouse.tls.SelfSignedCertificate;
 import dev.gatehouse.tls.ServerTls;
 import dev.gatehouse.tls.TlsStatus;
@@ -153,15 +154,7 @@ public final class GatehouseSidecar implements AutoCloseable {
   }
 
   static GatehouseSidecar start(GatehouseConfig config, Duration shutdownTimeout, Duration upstreamIdleTimeout) {
-    return start(config, shutdownTimeout, upstreamIdleTimeout, UpstreamProtocol.HTTP1, Optional.empty(), Map.of());
-  }
-
-  /**
-   * As {@link #start(GatehouseConfig, Duration, Duration)}, speaking the given protocol to the upstream: {@link
-   * UpstreamProtocol#H2C} for gRPC, until the configuration has a key for it.
-   */
-  static GatehouseSidecar start(GatehouseConfig config, Duration shutdownTimeout, Duration upstreamIdleTimeout, UpstreamProtocol upstreamProtocol) {
-    return start(config, shutdownTimeout, upstreamIdleTimeout, upstreamProtocol, Optional.empty(), Map.of());
+    return start(config, shutdownTimeout, upstreamIdleTimeout, Optional.empty(), Map.of());
   }
 
   /** From the command line: with a configuration file, its authorization rules reload when it changes. */
@@ -175,7 +168,6 @@ public final class GatehouseSidecar implements AutoCloseable {
         ConfigLoader.load(commandLine.configFile(), overrides),
         commandLine.shutdownTimeout(),
         DEFAULT_UPSTREAM_IDLE_TIMEOUT,
-        UpstreamProtocol.HTTP1,
         commandLine.configFile(),
         overrides);
   }
@@ -184,7 +176,6 @@ public final class GatehouseSidecar implements AutoCloseable {
       GatehouseConfig config,
       Duration shutdownTimeout,
       Duration upstreamIdleTimeout,
-      UpstreamProtocol upstreamProtocol,
       Optional<Path> configFile,
       Map<String, String> overrides) {
     URI upstream =
@@ -203,7 +194,7 @@ public final class GatehouseSidecar implements AutoCloseable {
     }
     GatehouseSidecar sidecar;
     try {
-      sidecar = new GatehouseSidecar(gatehouse, tls, listen, upstream, upstreamProtocol, shutdownTimeout, upstreamIdleTimeout);
+      sidecar = new GatehouseSidecar(gatehouse, tls, listen, upstream, config.upstreamProtocol(), shutdownTimeout, upstreamIdleTimeout);
     } catch (RuntimeException e) {
       gatehouse.close();
       tls.ifPresent(ServerTls::close);
@@ -221,7 +212,7 @@ public final class GatehouseSidecar implements AutoCloseable {
         host(listen),
         sidecar.port(),
         upstream,
-        upstreamProtocol == UpstreamProtocol.H2C ? " (h2c)" : "");
+        config.upstreamProtocol() == UpstreamProtocol.H2C ? " (h2c)" : "");
     log.debug("data plane: Netty {}, {} event loop(s)", sidecar.server.transportName(), Runtime.getRuntime().availableProcessors());
     return sidecar;
   }

@@ -1,5 +1,6 @@
 package dev.gatehouse.sidecar;
 
+import dev.gatehouse.config.UpstreamProtocol;
 import dev.gatehouse.Decision;
 import dev.gatehouse.RequestView;
 import dev.gatehouse.tls.ServerTls;

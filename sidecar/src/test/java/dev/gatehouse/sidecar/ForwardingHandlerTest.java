@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gatehouse.config.ConfigLoader;
 import dev.gatehouse.Identities;
+import dev.gatehouse.config.UpstreamProtocol;
 import dev.gatehouse.http.IdentityHeaders;
 import dev.gatehouse.http.RequestHeaders;
 import dev.gatehouse.testing.Fixtures;

@@ -123,9 +123,9 @@ class GrpcProxyTest {
     overrides.put("tls.certificate", server.writeChain(directory.resolve("server.crt")).toString());
     overrides.put("tls.private-key", server.writeKey(directory.resolve("server.key")).toString());
     overrides.put("authentication.basic.htpasswd", Fixtures.copy("formats.htpasswd", directory).toString());
-    sidecar =
-        GatehouseSidecar.start(
-            ConfigLoader.load(Optional.empty(), overrides), Duration.ofSeconds(5), GatehouseSidecar.DEFAULT_UPSTREAM_IDLE_TIMEOUT, UpstreamProtocol.H2C);
+    // As a user sets it: the upstream-protocol key (--upstream-protocol h2c, GATEHOUSE_UPSTREAM_PROTOCOL).
+    overrides.put("upstream-protocol", "h2c");
+    sidecar = GatehouseSidecar.start(ConfigLoader.load(Optional.empty(), overrides), Duration.ofSeconds(5));
     channel =
         NettyChannelBuilder.forAddress("localhost", sidecar.port())
             .sslContext(GrpcSslContexts.forClient().trustManager(ca.certificate()).build())
