@@ -1,17 +1,21 @@
 package dev.gatehouse.sidecar.internal;
 
+import ch.qos.logback.classic.AsyncAppender;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.Configurator;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.IThrowableProxy;
 import ch.qos.logback.classic.spi.StackTraceElementProxy;
-import ch.qos.logback.classic.AsyncAppender;
-import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.CoreConstants;
 import ch.qos.logback.core.LayoutBase;
+import ch.qos.logback.core.OutputStreamAppender;
 import ch.qos.logback.core.encoder.LayoutWrappingEncoder;
 import ch.qos.logback.core.spi.ContextAwareBase;
+import java.io.BufferedOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
 import java.time.Instant;
 
 /**
@@ -50,13 +54,12 @@ public final class LogbackConfigurator extends ContextAwareBase implements Confi
     encoder.setContext(context);
     encoder.setLayout(layout);
     encoder.start();
-    ConsoleAppender<ILoggingEvent> console = new ConsoleAppender<>();
+    AsyncAppender async = new AsyncAppender();
+    BatchingStdoutAppender console = new BatchingStdoutAppender(async);
     console.setContext(context);
     console.setName("console");
     console.setEncoder(encoder);
-    console.setImmediateFlush(false);
     console.start();
-    AsyncAppender async = new AsyncAppender();
     async.setContext(context);
     async.setName("async");
     async.setQueueSize(ASYNC_QUEUE);
@@ -80,6 +83,42 @@ public final class LogbackConfigurator extends ContextAwareBase implements Confi
   }
 
   /** {@code 2026-01-31T12:00:00.123Z INFO  [thread] Logger - message | Cause: message at frame}, always one line. */
+  /**
+   * Standard output through a 64 KiB buffer, flushed whenever the async queue in front has been drained: a burst of
+   * audit lines (one per refusal) becomes a few large writes instead of a system call per line, and a quiet moment
+   * still sees every line on its way out at once. Runs on the async appender's worker thread only.
+   */
+  static final class BatchingStdoutAppender extends OutputStreamAppender<ILoggingEvent> {
+    private final AsyncAppender queue;
+
+    BatchingStdoutAppender(AsyncAppender queue) {
+      this.queue = queue;
+      setImmediateFlush(false);
+    }
+
+    @Override
+    public void start() {
+      // Set here, once encoder and context are in place, as ConsoleAppender does.
+      setOutputStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 64 * 1024));
+      super.start();
+    }
+
+    @Override
+    protected void append(ILoggingEvent event) {
+      super.append(event);
+      if (queue.getNumberOfElementsInQueue() == 0) {
+        streamWriteLock.lock();
+        try {
+          getOutputStream().flush();
+        } catch (IOException e) {
+          addError("cannot flush standard output", e);
+        } finally {
+          streamWriteLock.unlock();
+        }
+      }
+    }
+  }
+
   static final class OneLineLayout extends LayoutBase<ILoggingEvent> {
 
     @Override
