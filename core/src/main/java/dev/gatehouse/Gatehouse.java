@@ -12,8 +12,13 @@ import dev.gatehouse.config.GatehouseConfig;
 import dev.gatehouse.http.ForwardedClientCert;
 import dev.gatehouse.http.IdentityHeaders;
 import dev.gatehouse.http.RequestHeaders;
+import dev.gatehouse.metrics.GatehouseListener;
+import dev.gatehouse.metrics.GatehouseMeters;
+import dev.gatehouse.metrics.SourceStatus;
 import dev.gatehouse.path.CanonicalPath;
 import dev.gatehouse.path.PathCanonicalizer;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
@@ -23,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.Set;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
@@ -56,10 +62,16 @@ public final class Gatehouse implements AutoCloseable {
   private final IdentityHeaders identityHeaders;
   private final Supplier<PolicyEngine> policy;
   private final @Nullable ReloadingPolicy reloadingPolicy;
+  /** What {@code run} is given as its start time when no listener is to hear of the decision. */
+  private static final long UNTIMED = Long.MIN_VALUE;
 
-  private Gatehouse(List<Authenticator> authenticators, Supplier<PolicyEngine> policy) {
+  /** Null without a listener: {@code decide} then neither reads the clock nor names the decision. */
+  private final @Nullable GatehouseListener listener;
+
+  private Gatehouse(List<Authenticator> authenticators, Supplier<PolicyEngine> policy, @Nullable GatehouseListener listener) {
     this.authenticators = authenticators;
     this.policy = policy;
+    this.listener = listener;
     this.reloadingPolicy = policy instanceof ReloadingPolicy reloading ? reloading : null;
     List<String> all = new ArrayList<>();
     Set<String> extraHeaders = new LinkedHashSet<>();
@@ -126,7 +138,7 @@ public final class Gatehouse implements AutoCloseable {
    */
   public Decision decide(RequestView request) {
     Objects.requireNonNull(request, "request");
-    return run(request, null);
+    return run(request, null, listener == null ? UNTIMED : System.nanoTime());
   }
 
   /**
@@ -140,7 +152,8 @@ public final class Gatehouse implements AutoCloseable {
   public Explanation explain(RequestView request) {
     Objects.requireNonNull(request, "request");
     Trace trace = new Trace();
-    Decision decision = run(request, trace);
+    // Not a decision about traffic: the listener does not hear of it.
+    Decision decision = run(request, trace, UNTIMED);
     return new Explanation(decision, Optional.ofNullable(trace.path), Optional.ofNullable(trace.rule), trace.steps);
   }
 
@@ -155,7 +168,7 @@ public final class Gatehouse implements AutoCloseable {
     }
   }
 
-  private Decision run(RequestView request, @Nullable Trace trace) {
+  private Decision run(RequestView request, @Nullable Trace trace, long started) {
     PolicyEngine rules = policy.get();
     AuthorizationConfig.Audit audit = rules.config().audit();
     CanonicalPath canonical = PathCanonicalizer.canonicalize(request.path());
@@ -163,7 +176,7 @@ public final class Gatehouse implements AutoCloseable {
       if (trace != null) {
         trace.add("path", null, "refused: " + rejected.reason());
       }
-      return refused(new Decision.Reject(rejected.reason()), request, request.path(), Identities.ANONYMOUS, Optional.empty(), audit);
+      return refused(new Decision.Reject(rejected.reason()), request, request.path(), Identities.ANONYMOUS, Optional.empty(), audit, started);
     }
     CanonicalPath.Valid valid = (CanonicalPath.Valid) canonical;
     String path = valid.path();
@@ -178,7 +191,7 @@ public final class Gatehouse implements AutoCloseable {
       if (trace != null) {
         trace.add("dispatch", null, "refused: " + reason);
       }
-      return refused(new Decision.Reject(reason), request, path, Identities.ANONYMOUS, Optional.empty(), audit);
+      return refused(new Decision.Reject(reason), request, path, Identities.ANONYMOUS, Optional.empty(), audit, started);
     }
     Identity peer = null;
     Identity principal = null;
@@ -191,10 +204,10 @@ public final class Gatehouse implements AutoCloseable {
         result = authenticator.authenticate(request);
       } catch (RuntimeException e) {
         log.warn("authenticator {} failed; denying the request", authenticator.getClass().getSimpleName(), e);
-        return challenged(trace, authenticator, "authenticator error", challenges, request, path, audit);
+        return challenged(trace, authenticator, "authenticator error", challenges, request, path, audit, started);
       }
       if (result instanceof AuthenticationResult.Failure failure) {
-        return challenged(trace, authenticator, failure.reason(), challengesFor(i, failure), request, path, audit);
+        return challenged(trace, authenticator, failure.reason(), challengesFor(i, failure), request, path, audit, started);
       }
       if (!(result instanceof AuthenticationResult.Success success)) {
         if (trace != null) {
@@ -204,13 +217,13 @@ public final class Gatehouse implements AutoCloseable {
       }
       Identity identity = IdentityBoundary.admit(success.identity());
       if (identity == null) {
-        return challenged(trace, authenticator, "identity name is not a safe header value", challenges, request, path, audit);
+        return challenged(trace, authenticator, "identity name is not a safe header value", challenges, request, path, audit, started);
       }
       boolean isPeer = kinds[i] == Identity.Kind.PEER;
       if (isPeer ? peer != null : principal != null) {
         // Two proofs of the same kind (Basic and a JWT, say) leave open who the caller is; guessing could pick the wrong one.
         String reason = "more than one " + (isPeer ? "peer" : "request principal") + ": ambiguous";
-        return challenged(trace, authenticator, reason, challenges, request, path, audit);
+        return challenged(trace, authenticator, reason, challenges, request, path, audit, started);
       }
       if (isPeer) {
         peer = identity;
@@ -242,11 +255,15 @@ public final class Gatehouse implements AutoCloseable {
       identities.primary().ifPresent(identity -> addIdentityHeaders(headers, identity));
       IdentityBoundary.addHeaders(headers, extraHeaders);
       addClientCertificate(headers, request);
-      return new Decision.Allow(identities, RequestHeaders.of(identityHeaders, removeHeaders, headers), Optional.of(path));
+      Decision.Allow allow = new Decision.Allow(identities, RequestHeaders.of(identityHeaders, removeHeaders, headers), Optional.of(path));
+      if (started != UNTIMED) {
+        tellListener(GatehouseListener.DecisionKind.ALLOW, identities, started);
+      }
+      return allow;
     }
     boolean challenge = identities.isAnonymous() || (principal == null && result.wantsRequestPrincipal());
     Decision.Refusal refusal = challenge ? new Decision.Challenge(challenges, result.reason()) : new Decision.Deny(result.reason());
-    return refused(refusal, request, path, identities, result.rule(), audit);
+    return refused(refusal, request, path, identities, result.rule(), audit, started);
   }
 
   private static String name(Authenticator authenticator) {
@@ -254,26 +271,55 @@ public final class Gatehouse implements AutoCloseable {
     return simple.isEmpty() ? authenticator.toString() : simple;
   }
 
-  private static Decision challenged(
+  private Decision challenged(
       @Nullable Trace trace,
       Authenticator authenticator,
       String reason,
       List<String> challenges,
       RequestView request,
       String path,
-      AuthorizationConfig.Audit audit) {
+      AuthorizationConfig.Audit audit,
+      long started) {
     if (trace != null) {
       trace.add("authenticate", name(authenticator), "refused: " + reason);
     }
-    return refused(new Decision.Challenge(challenges, reason), request, path, Identities.ANONYMOUS, Optional.empty(), audit);
+    return refused(new Decision.Challenge(challenges, reason), request, path, Identities.ANONYMOUS, Optional.empty(), audit, started);
   }
 
-  private static Decision refused(
-      Decision.Refusal refusal, RequestView request, String path, Identities identities, Optional<String> rule, AuthorizationConfig.Audit audit) {
+  private Decision refused(
+      Decision.Refusal refusal,
+      RequestView request,
+      String path,
+      Identities identities,
+      Optional<String> rule,
+      AuthorizationConfig.Audit audit,
+      long started) {
     if (audit != AuthorizationConfig.Audit.NONE) {
       AuditLog.write("deny", refusal.status(), request.method(), path, identities.primary().orElse(null), rule, refusal.reason());
     }
+    if (started != UNTIMED) {
+      GatehouseListener.DecisionKind kind =
+          refusal instanceof Decision.Challenge
+              ? GatehouseListener.DecisionKind.CHALLENGE
+              : refusal instanceof Decision.Deny ? GatehouseListener.DecisionKind.DENY : GatehouseListener.DecisionKind.REJECT;
+      tellListener(kind, identities, started);
+    }
     return refusal;
+  }
+
+  /** Tells the listener; a listener that throws is logged and never changes the decision. */
+  private void tellListener(GatehouseListener.DecisionKind kind, Identities identities, long started) {
+    GatehouseListener target = listener;
+    if (target == null) {
+      return;
+    }
+    Optional<Identity> identity = identities.primary();
+    String authentication = identity.isEmpty() ? GatehouseMeters.NONE : GatehouseMeters.authnTag(identity.get().authenticationMethod());
+    try {
+      target.decision(kind, authentication, System.nanoTime() - started);
+    } catch (RuntimeException e) {
+      log.warn("listener {} failed; ignored", target.getClass().getName(), e);
+    }
   }
 
   private static Map<String, String> merge(Map<String, String> a, Map<String, String> b) {
@@ -325,6 +371,79 @@ public final class Gatehouse implements AutoCloseable {
     }
   }
 
+  /**
+   * How the files this engine reloads and the key sets it fetches are doing, for health checks and metrics: each
+   * authenticator's sources ({@link Authenticator#sources()}), then the rules' when they reload from a file.
+   *
+   * @return a snapshot; empty when nothing is reloaded or fetched
+   */
+  public List<SourceStatus> sources() {
+    List<SourceStatus> all = new ArrayList<>();
+    for (Authenticator authenticator : authenticators) {
+      all.addAll(authenticator.sources());
+    }
+    if (reloadingPolicy != null) {
+      all.add(reloadingPolicy.status());
+    }
+    return List.copyOf(all);
+  }
+
+  /**
+   * The authentication methods, in the order they are asked: {@link Authenticator#name()} of each.
+   *
+   * @return the names, such as {@code [basic, jwt]}
+   */
+  public List<String> authenticatorNames() {
+    return authenticators.stream().map(Authenticator::name).toList();
+  }
+
+  /**
+   * How many authorization rules are in force now (after the last good reload).
+   *
+   * @return the number of rules
+   */
+  public int ruleCount() {
+    return policy.get().config().rules().size();
+  }
+
+  /**
+   * The {@code WWW-Authenticate} values of this engine's 401 answers, one per method that has a challenge, in the
+   * order the methods are asked; what an adapter sends when something after the engine asks for credentials.
+   *
+   * @return the challenges; empty when no method has one (client certificates only)
+   */
+  public List<String> challenges() {
+    return challenges;
+  }
+
+  /**
+   * The version of Gatehouse running, from the build.
+   *
+   * @return the version, such as {@code 0.1.0}; {@code unknown} when the build did not record it
+   */
+  public static String version() {
+    return Version.VALUE;
+  }
+
+  /** Read once, on first use; the file is written by the build (resource filtering). */
+  private static final class Version {
+    static final String VALUE = read();
+
+    private static String read() {
+      try (InputStream in = Gatehouse.class.getResourceAsStream("version.properties")) {
+        if (in == null) {
+          return "unknown";
+        }
+        Properties properties = new Properties();
+        properties.load(in);
+        String version = properties.getProperty("version", "");
+        return version.isBlank() || version.startsWith("${") ? "unknown" : version;
+      } catch (IOException e) {
+        return "unknown";
+      }
+    }
+  }
+
   /** Stops the authenticators' and the rules' background work. Idempotent. */
   @Override
   public void close() {
@@ -350,8 +469,26 @@ public final class Gatehouse implements AutoCloseable {
     private @Nullable AuthorizationConfig authorization;
     private @Nullable Path rulesFile;
     private Map<String, String> rulesOverrides = Map.of();
+    private @Nullable GatehouseListener listener;
 
     private Builder() {}
+
+    /**
+     * Tells a listener about every decision the engine makes (metrics). Without one, {@code decide} does no work for
+     * listening at all.
+     *
+     * @param listener the listener; thread-safe, quick, and never blocking
+     * @return this builder
+     * @throws IllegalStateException if a listener was set already
+     */
+    public Builder listener(GatehouseListener listener) {
+      Objects.requireNonNull(listener, "listener");
+      if (this.listener != null) {
+        throw new IllegalStateException("the listener is set already");
+      }
+      this.listener = listener;
+      return this;
+    }
 
     /**
      * Adds the authenticators a configuration enables (Basic, then JWT, then client certificate) and takes its rules.
@@ -445,7 +582,7 @@ public final class Gatehouse implements AutoCloseable {
         throw e;
       }
       Supplier<PolicyEngine> policy = rulesFile == null ? () -> rules : ReloadingPolicy.watch(rulesFile, rulesOverrides, rules);
-      return new Gatehouse(List.copyOf(authenticators), policy);
+      return new Gatehouse(List.copyOf(authenticators), policy, listener);
     }
   }
 }

@@ -8,6 +8,7 @@ import dev.gatehouse.authn.x509.ClientCertificateAuthentication;
 import dev.gatehouse.config.BasicConfig;
 import dev.gatehouse.config.ClientCertificateConfig;
 import dev.gatehouse.config.JwtIssuerConfig;
+import dev.gatehouse.metrics.SourceStatus;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -72,6 +73,28 @@ public interface Authenticator extends AutoCloseable {
    */
   default Identity.Kind kind() {
     return Identity.Kind.REQUEST_PRINCIPAL;
+  }
+
+  /**
+   * A short name for this method, for operators (Actuator's info, logs): {@code basic}, {@code jwt}, {@code
+   * client-certificate} for the built-in ones.
+   *
+   * @return the name; the class's simple name by default
+   */
+  default String name() {
+    String simple = getClass().getSimpleName();
+    return simple.isEmpty() ? getClass().getName() : simple;
+  }
+
+  /**
+   * How the files this method reloads and the key sets it fetches are doing, read by {@link
+   * dev.gatehouse.Gatehouse#sources()} for health checks and metrics. Called from any thread, at any time; it must be
+   * cheap and must not block.
+   *
+   * @return a snapshot of each source; empty by default, for methods that read nothing in the background
+   */
+  default List<SourceStatus> sources() {
+    return List.of();
   }
 
   /**

@@ -3,6 +3,7 @@ package dev.gatehouse.authz;
 import dev.gatehouse.config.ConfigLoader;
 import dev.gatehouse.internal.FileWatch;
 import dev.gatehouse.internal.ReloadingFile;
+import dev.gatehouse.metrics.SourceStatus;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -29,10 +30,12 @@ public final class ReloadingPolicy implements Supplier<PolicyEngine>, AutoClosea
   public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(2);
 
   private final ReloadingFile<PolicyEngine> rules;
+  private final String file;
   private final @Nullable ScheduledExecutorService poller;
 
   private ReloadingPolicy(Path file, Map<String, String> overrides, PolicyEngine initial, Duration interval) {
     Map<String, String> fixedOverrides = Map.copyOf(overrides);
+    this.file = file.toString();
     this.rules =
         ReloadingFile.watching(
             "configuration file " + file + " (authorization rules)",
@@ -98,6 +101,15 @@ public final class ReloadingPolicy implements Supplier<PolicyEngine>, AutoClosea
    */
   public long reloadFailures() {
     return rules.failures();
+  }
+
+  /**
+   * How the reloading is doing: unhealthy while a changed file was refused and the previous rules are still served.
+   *
+   * @return the status, of kind {@link SourceStatus#RULES}, named by the file's path
+   */
+  public SourceStatus status() {
+    return rules.status(SourceStatus.RULES, file);
   }
 
   /** Loads the file again if it changed since the last attempt. Called by the polling thread; tests call it directly. */

@@ -404,6 +404,17 @@ public final class ConfigSchema {
               .defaultValue("-110")
               .scope(Scope.SPRING));
 
+  /** {@code security} (Spring Boot). */
+  public static final ConfigKey<Void> SPRING_SECURITY =
+      declare(key("security", ConfigType.SECTION, "How the Gatehouse identity becomes Spring Security's, when Spring Security is present.").scope(Scope.SPRING));
+
+  /** {@code security.role-prefix} (Spring Boot). */
+  public static final ConfigKey<String> SPRING_SECURITY_ROLE_PREFIX =
+      declare(
+          key("security.role-prefix", ConfigType.STRING, "Prefix of the authority each group becomes, as hasRole expects; JWT scopes become SCOPE_ authorities.")
+              .defaultValue("ROLE_")
+              .scope(Scope.SPRING));
+
   private static final List<ConfigKey<?>> ALL = List.copyOf(KEYS);
   private static final Map<String, List<ConfigKey<?>>> CHILDREN = children(ALL);
 

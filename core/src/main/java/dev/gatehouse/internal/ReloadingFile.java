@@ -1,7 +1,9 @@
 package dev.gatehouse.internal;
 
 import java.io.IOException;
+import dev.gatehouse.metrics.SourceStatus;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -54,6 +56,7 @@ public final class ReloadingFile<T> implements Supplier<T> {
   private @Nullable List<FileStamp> currentStamps;
   private @Nullable List<FileStamp> refused;
   private volatile @Nullable String lastError;
+  private volatile @Nullable Instant lastSuccess;
 
   /**
    * One version of the value, and which one it is, read together.
@@ -148,6 +151,19 @@ public final class ReloadingFile<T> implements Supplier<T> {
   }
 
   /**
+   * A snapshot for health checks and metrics: unhealthy while the last changed version was refused, so that the one
+   * in force is being served past its replacement.
+   *
+   * @param kind what the files are, {@link SourceStatus#kind()}
+   * @param name which ones, such as the path
+   * @return the status
+   */
+  public SourceStatus status(String kind, String name) {
+    String error = lastError;
+    return new SourceStatus(kind, name, successes.get(), failures.get(), Optional.ofNullable(lastSuccess), Optional.ofNullable(error), error == null);
+  }
+
+  /**
    * Reads the files again if they changed since the version in force and since the last refused version.
    *
    * @return the new value, when one was put in force
@@ -182,6 +198,7 @@ public final class ReloadingFile<T> implements Supplier<T> {
     currentStamps = stamps;
     refused = null;
     lastError = null;
+    lastSuccess = Instant.now();
     successes.incrementAndGet();
     log.info("reloaded {}: {}", description, summary.apply(value));
     return Optional.of(value);

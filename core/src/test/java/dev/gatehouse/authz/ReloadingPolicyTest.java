@@ -60,12 +60,15 @@ class ReloadingPolicyTest {
 
       assertThat(bobMayGet(policy)).isTrue();
       assertThat(policy.reloadFailures()).isEqualTo(1);
+      assertThat(policy.status().healthy()).isFalse();
+      assertThat(policy.status().kind()).isEqualTo("rules");
 
       write(file, "- {action: deny, from: {request-principals: [bob]}}", 3);
       policy.reloadIfChanged();
 
       assertThat(bobMayGet(policy)).isFalse();
       assertThat(policy.reloadSuccesses()).isEqualTo(1);
+      assertThat(policy.status().healthy()).isTrue();
     }
   }
 
@@ -79,6 +82,8 @@ class ReloadingPolicyTest {
 
       assertThat(bobMayGet(policy)).isTrue();
       assertThat(policy.reloadFailures()).isEqualTo(1);
+      assertThat(policy.status().healthy()).isFalse();
+      assertThat(policy.status().kind()).isEqualTo("rules");
     }
   }
 }

@@ -24,12 +24,14 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>{@code getUserPrincipal()}, {@code getRemoteUser()}, {@code isUserInRole()} and {@code getAuthType()} answer from
  * the request principal, else the peer ({@link Identities#primary()}); the peer itself is the request attribute
- * {@value GatehouseFilter#PEER_ATTRIBUTE}, as a {@link Identity}.
+ * {@value GatehouseFilter#PEER_ATTRIBUTE}, as a {@link Identity}, and both are {@value
+ * GatehouseFilter#IDENTITIES_ATTRIBUTE}, as {@link Identities}.
  */
 final class AuthenticatedRequest extends HttpServletRequestWrapper {
 
   private final @Nullable Identity identity;
   private final @Nullable Identity peer;
+  private final Identities identities;
   private final @Nullable Principal principal;
   private final RequestHeaders policy;
 
@@ -37,17 +39,28 @@ final class AuthenticatedRequest extends HttpServletRequestWrapper {
     super(request);
     this.identity = allow.identity().orElse(null);
     this.peer = allow.identities().peer().orElse(null);
+    this.identities = allow.identities();
     this.principal = identity == null ? null : new IdentityPrincipal(identity.name());
     this.policy = allow.requestHeaders();
   }
 
-  /** The peer under {@value GatehouseFilter#PEER_ATTRIBUTE}, whatever anything earlier in the chain set there. */
+  /**
+   * The peer under {@value GatehouseFilter#PEER_ATTRIBUTE} and both identities under {@value
+   * GatehouseFilter#IDENTITIES_ATTRIBUTE}, whatever anything earlier in the chain set there.
+   */
   @Override
   public @Nullable Object getAttribute(String name) {
     if (GatehouseFilter.PEER_ATTRIBUTE.equals(name)) {
       return peer;
     }
+    if (GatehouseFilter.IDENTITIES_ATTRIBUTE.equals(name)) {
+      return identities;
+    }
     return super.getAttribute(name);
+  }
+
+  private static boolean isEngines(String name) {
+    return GatehouseFilter.PEER_ATTRIBUTE.equals(name) || GatehouseFilter.IDENTITIES_ATTRIBUTE.equals(name);
   }
 
   @Override
@@ -56,19 +69,20 @@ final class AuthenticatedRequest extends HttpServletRequestWrapper {
     Enumeration<String> received = super.getAttributeNames();
     while (received != null && received.hasMoreElements()) {
       String name = received.nextElement();
-      if (!GatehouseFilter.PEER_ATTRIBUTE.equals(name)) {
+      if (!isEngines(name)) {
         names.add(name);
       }
     }
     if (peer != null) {
       names.add(GatehouseFilter.PEER_ATTRIBUTE);
     }
+    names.add(GatehouseFilter.IDENTITIES_ATTRIBUTE);
     return Collections.enumeration(names);
   }
 
   @Override
   public void setAttribute(String name, @Nullable Object value) {
-    if (GatehouseFilter.PEER_ATTRIBUTE.equals(name)) {
+    if (isEngines(name)) {
       // The engine's answer; nothing downstream may replace it.
       return;
     }
@@ -77,7 +91,7 @@ final class AuthenticatedRequest extends HttpServletRequestWrapper {
 
   @Override
   public void removeAttribute(String name) {
-    if (!GatehouseFilter.PEER_ATTRIBUTE.equals(name)) {
+    if (!isEngines(name)) {
       super.removeAttribute(name);
     }
   }

@@ -3,6 +3,9 @@ package dev.gatehouse.servlet;
 import dev.gatehouse.Decision;
 import dev.gatehouse.Gatehouse;
 import dev.gatehouse.config.ConfigException;
+import dev.gatehouse.config.ConfigLoader;
+import dev.gatehouse.config.GatehouseConfig;
+import dev.gatehouse.metrics.GatehouseListener;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
@@ -22,6 +25,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -73,6 +77,21 @@ public final class GatehouseFilter implements Filter {
    * there is one, so the peer is here.
    */
   public static final String PEER_ATTRIBUTE = "dev.gatehouse.peer";
+
+  /**
+   * The request attribute holding both identities of an allowed request, as {@link dev.gatehouse.Identities}: what a
+   * framework adapter (Spring Security's, for one) reads to know the caller fully, groups and claims included. Always
+   * present on an allowed request, {@link dev.gatehouse.Identities#ANONYMOUS} when the rules let an anonymous caller
+   * in; like {@value #PEER_ATTRIBUTE}, nothing downstream can replace or remove it.
+   */
+  public static final String IDENTITIES_ATTRIBUTE = "dev.gatehouse.identities";
+
+  /**
+   * The servlet context attribute under which an application may put a {@link GatehouseListener} (its metrics) before
+   * the filter starts; a filter that builds its engine from {@value #CONFIG_INIT_PARAMETER} registers it. An engine
+   * given to the constructor has its listener already, from {@link Gatehouse.Builder#listener}.
+   */
+  public static final String LISTENER_ATTRIBUTE = "dev.gatehouse.listener";
 
   /** The name {@link #register} gives the filter. */
   public static final String FILTER_NAME = "gatehouse";
@@ -154,9 +173,23 @@ public final class GatehouseFilter implements Filter {
     } catch (InvalidPathException e) {
       throw new ServletException("init-parameter " + CONFIG_INIT_PARAMETER + ": not a valid path: " + configFile);
     }
+    GatehouseConfig config;
+    try {
+      config = ConfigLoader.load(Optional.of(file), Map.of());
+    } catch (ConfigException e) {
+      throw new ServletException(e.getMessage(), e);
+    }
+    Object listener = filterConfig.getServletContext().getAttribute(LISTENER_ATTRIBUTE);
+    if (listener != null && !(listener instanceof GatehouseListener)) {
+      throw new ServletException("servlet context attribute " + LISTENER_ATTRIBUTE + " is not a GatehouseListener: " + listener.getClass().getName());
+    }
     try {
       // The authorization rules reload when the file changes; the engine owns the watcher and close() stops it.
-      gatehouse = Gatehouse.watching(file, Map.of());
+      Gatehouse.Builder builder = Gatehouse.builder().config(config).reloadingRules(file, Map.of());
+      if (listener != null) {
+        builder.listener((GatehouseListener) listener);
+      }
+      gatehouse = builder.build();
     } catch (ConfigException e) {
       throw new ServletException(e.getMessage(), e);
     }

@@ -37,6 +37,11 @@ final class EchoServlet extends HttpServlet {
     seen.put("principal", principal == null ? null : principal.getName());
     seen.put("authType", request.getAuthType());
     seen.put("peer", request.getAttribute(GatehouseFilter.PEER_ATTRIBUTE) instanceof dev.gatehouse.Identity peer ? peer.name() : null);
+    seen.put(
+        "identities.requestPrincipal",
+        request.getAttribute(GatehouseFilter.IDENTITIES_ATTRIBUTE) instanceof dev.gatehouse.Identities identities
+            ? identities.requestPrincipal().map(dev.gatehouse.Identity::name).orElse(null)
+            : "(absent)");
     seen.put("inRole.ops", request.isUserInRole("ops"));
     seen.put("inRole.admin", request.isUserInRole("admin"));
     seen.put("inRole.**", request.isUserInRole("**"));

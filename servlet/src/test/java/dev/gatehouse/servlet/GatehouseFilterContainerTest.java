@@ -185,6 +185,7 @@ class GatehouseFilterContainerTest {
         .containsEntry("remoteUser", "bcrypt-user")
         .containsEntry("principal", "bcrypt-user")
         .containsEntry("authType", HttpServletRequest.BASIC_AUTH)
+        .containsEntry("identities.requestPrincipal", "bcrypt-user")
         .containsEntry("inRole.ops", "false")
         .containsEntry("inRole.**", "true")
         .containsEntry("getHeaders.X-Forwarded-User", "[bcrypt-user]")
@@ -352,6 +353,24 @@ class GatehouseFilterContainerTest {
 
   static Stream<Arguments> dispatches() {
     return containers().flatMap(container -> Stream.of(Arguments.of(container, "/async"), Arguments.of(container, "/missing")));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("containers")
+  void listenerInTheServletContextHearsEveryDecisionOfADeclaredFilter(String name) throws Exception {
+    Path yaml = yaml("authentication:\n  basic:\n    htpasswd: " + htpasswd + "\n");
+    java.util.List<String> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+    dev.gatehouse.metrics.GatehouseListener listener = (kind, authentication, nanos) -> heard.add(kind.tag() + "/" + authentication);
+    ServletContainerInitializer declared = declaredWithConfig(yaml);
+    URI base = start(name, (classes, context) -> {
+      context.setAttribute(GatehouseFilter.LISTENER_ATTRIBUTE, listener);
+      declared.onStartup(classes, context);
+    });
+
+    send(get(base, "echo"));
+    send(get(base, "echo").header("Authorization", basic("sha512-user", "sha512 secret")));
+
+    assertThat(heard).containsExactly("challenge/none", "allow/basic");
   }
 
   @ParameterizedTest(name = "{0}")

@@ -10,6 +10,7 @@ import dev.gatehouse.config.BasicConfig;
 import dev.gatehouse.config.ConfigException;
 import dev.gatehouse.internal.FileWatch;
 import dev.gatehouse.internal.ReloadingFile;
+import dev.gatehouse.metrics.SourceStatus;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -137,6 +138,16 @@ final class BasicAuthenticator implements Authenticator {
   @Override
   public Optional<String> challenge() {
     return Optional.of(challenge);
+  }
+
+  @Override
+  public String name() {
+    return Identity.BASIC;
+  }
+
+  @Override
+  public List<SourceStatus> sources() {
+    return List.of(htpasswd.status(SourceStatus.HTPASSWD, path.toString()));
   }
 
   /**

@@ -16,6 +16,7 @@ import com.nimbusds.jwt.proc.BadJWTException;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import com.nimbusds.jwt.proc.JWTClaimsSetVerifier;
 import dev.gatehouse.config.JwtIssuerConfig;
+import dev.gatehouse.metrics.SourceStatus;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -24,6 +25,7 @@ import java.util.Date;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
@@ -46,13 +48,15 @@ final class IssuerVerifier implements Closeable {
   private final JwtIssuerConfig config;
   private final DefaultJWTProcessor<SecurityContext> processor;
   private final @Nullable JWKSource<SecurityContext> jwks;
+  private final @Nullable KeySetFetches fetches;
   /** Where this issuer's tokens may come from, each with the request headers to remove when one is accepted. */
   private final Map<TokenLocator.Location, Set<String>> locations;
 
   IssuerVerifier(JwtIssuerConfig config, JwksSources.Settings settings, Clock clock) {
     this.config = config;
     boolean hasKeySource = config.jwksUri().isPresent() || config.jwksFile().isPresent() || config.discovery();
-    this.jwks = hasKeySource ? JwksSources.build(config, settings) : null;
+    this.fetches = hasKeySource ? new KeySetFetches(config.issuer(), settings.cacheTtl(), clock) : null;
+    this.jwks = fetches != null ? JwksSources.build(config, settings, fetches) : null;
     Set<JWSAlgorithm> algorithms = config.algorithms().stream().map(JWSAlgorithm::parse).collect(Collectors.toUnmodifiableSet());
     byte[] secret = config.hmacSecret().map(s -> s.getBytes(StandardCharsets.UTF_8)).orElse(null);
     DefaultJWTProcessor<SecurityContext> jwtProcessor = new DefaultJWTProcessor<>();
@@ -71,6 +75,11 @@ final class IssuerVerifier implements Closeable {
 
   JwtIssuerConfig config() {
     return config;
+  }
+
+  /** How fetching this issuer's keys is going; empty for an issuer with a shared secret only. */
+  Optional<SourceStatus> keySetStatus() {
+    return fetches == null ? Optional.empty() : Optional.of(fetches.status());
   }
 
   boolean accepts(TokenLocator.Location location) {

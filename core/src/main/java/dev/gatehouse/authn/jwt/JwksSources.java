@@ -54,7 +54,7 @@ final class JwksSources {
 
   private JwksSources() {}
 
-  static JWKSource<SecurityContext> build(JwtIssuerConfig config, Settings settings) {
+  static JWKSource<SecurityContext> build(JwtIssuerConfig config, Settings settings, KeySetFetches fetches) {
     ResourceRetriever retriever = retriever(config, settings);
     JWKSetSource<SecurityContext> origin;
     if (config.jwksUri().isPresent()) {
@@ -67,7 +67,7 @@ final class JwksSources {
     String name = "gatehouse-jwks-" + shortName(config.issuer());
     ExecutorService refresher = Executors.newSingleThreadExecutor(daemon(name));
     ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(daemon(name + "-scheduler"));
-    return JWKSourceBuilder.create(origin)
+    return JWKSourceBuilder.create(fetches.counting(origin))
         .cache(settings.cacheTtl().toMillis(), settings.httpTimeout().toMillis() * 2)
         .refreshAheadCache(settings.refreshAhead().toMillis(), null, refresher, true, scheduler, true)
         .rateLimited(settings.rateLimit().toMillis())

@@ -18,8 +18,10 @@ import dev.gatehouse.config.BasicConfig;
 import dev.gatehouse.config.ConfigException;
 import dev.gatehouse.config.JwtIssuerConfig;
 import dev.gatehouse.http.IdentityHeaders;
+import dev.gatehouse.metrics.SourceStatus;
 import java.text.ParseException;
 import java.time.Clock;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -270,6 +272,20 @@ final class JwtAuthenticator implements Authenticator {
   @Override
   public Optional<String> challenge() {
     return Optional.of(challenge);
+  }
+
+  @Override
+  public String name() {
+    return Identity.JWT;
+  }
+
+  @Override
+  public List<SourceStatus> sources() {
+    return issuers.values().stream()
+        .map(IssuerVerifier::keySetStatus)
+        .flatMap(Optional::stream)
+        .sorted(Comparator.comparing(SourceStatus::name))
+        .toList();
   }
 
   @Override

@@ -89,6 +89,11 @@ final class ClientCertificateAuthenticator implements Authenticator {
   }
 
   @Override
+  public String name() {
+    return Identity.CLIENT_CERTIFICATE;
+  }
+
+  @Override
   public Identity.Kind kind() {
     return Identity.Kind.PEER;
   }

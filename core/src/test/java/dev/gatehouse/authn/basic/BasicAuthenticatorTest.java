@@ -167,6 +167,38 @@ class BasicAuthenticatorTest {
   }
 
   @Test
+  void refusedReplacementMakesTheSourceUnhealthyUntilAGoodOneIsPutInForce() throws IOException {
+    Path file = write("htpasswd", ALICE_OLD + "\n");
+    BasicAuthenticator basic = authenticatorFor(file);
+    assertThat(basic.sources()).singleElement().satisfies(status -> {
+      assertThat(status.kind()).isEqualTo("htpasswd");
+      assertThat(status.name()).isEqualTo(file.toString());
+      assertThat(status.healthy()).isTrue();
+    });
+
+    Files.writeString(file, "alice:plaintext-password\n");
+    basic.reloadIfChanged();
+
+    assertThat(basic.sources()).singleElement().satisfies(status -> {
+      assertThat(status.healthy()).isFalse();
+      assertThat(status.failures()).isEqualTo(1);
+      assertThat(status.successes()).isZero();
+      // The reason names the line, never its content: the password stays out of health details.
+      assertThat(status.lastError()).hasValueSatisfying(error -> assertThat(error).doesNotContain("plaintext-password"));
+    });
+
+    Files.writeString(file, ALICE_NEW + "\n");
+    basic.reloadIfChanged();
+
+    assertThat(basic.sources()).singleElement().satisfies(status -> {
+      assertThat(status.healthy()).isTrue();
+      assertThat(status.successes()).isEqualTo(1);
+      assertThat(status.lastSuccess()).isPresent();
+      assertThat(status.lastError()).isEmpty();
+    });
+  }
+
+  @Test
   void deletedFileKeepsTheLastGoodOneAndAFixedFileIsPickedUpLater() throws IOException {
     Path file = write("htpasswd", ALICE_OLD + "\n");
     BasicAuthenticator basic = authenticatorFor(file);

@@ -310,12 +310,24 @@ class JwtAuthenticatorTest {
         new JwksSources.Settings(Duration.ofMillis(1500), Duration.ofMillis(200), Duration.ofMillis(500), Duration.ofHours(1), Duration.ofMillis(250), 65536);
     JwtAuthenticator authenticator = authenticator(shortCache, Clock.systemUTC(), issuer().build());
     assertThat(bearer(authenticator, TestTokens.sign(RSA, claims().build()))).isInstanceOf(AuthenticationResult.Success.class);
+    assertThat(authenticator.sources()).singleElement().satisfies(status -> {
+      assertThat(status.kind()).isEqualTo("jwks");
+      assertThat(status.name()).isEqualTo(jwks.issuer());
+      assertThat(status.healthy()).isTrue();
+      assertThat(status.successes()).isPositive();
+    });
 
     jwks.close();
     Thread.sleep(2000);
 
     assertThat(bearer(authenticator, TestTokens.sign(RSA, claims().build()))).as("a token not seen before").isInstanceOf(AuthenticationResult.Success.class);
     assertThat(bearer(authenticator, TestTokens.sign(ED, claims().build()))).isInstanceOf(AuthenticationResult.Success.class);
+    // Served from keys older than their cache allows: still accepted, but the source says so.
+    assertThat(authenticator.sources()).singleElement().satisfies(status -> {
+      assertThat(status.healthy()).isFalse();
+      assertThat(status.failures()).isPositive();
+      assertThat(status.lastError()).isPresent();
+    });
   }
 
   @Test

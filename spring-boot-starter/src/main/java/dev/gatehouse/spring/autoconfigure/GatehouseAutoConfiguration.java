@@ -2,6 +2,9 @@ package dev.gatehouse.spring.autoconfigure;
 
 import dev.gatehouse.Gatehouse;
 import dev.gatehouse.config.GatehouseConfig;
+import dev.gatehouse.metrics.GatehouseListener;
+import java.util.List;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
@@ -17,6 +20,9 @@ import org.springframework.core.env.Environment;
  * the bound configuration or the engine. The engine is
  * closed when the application context closes.
  *
+ * <p>Every {@link GatehouseListener} bean hears the engine's decisions (the Micrometer binder of {@link
+ * GatehouseActuatorAutoConfiguration} is one).
+ *
  * <p>Putting the engine in front of requests is {@link GatehouseServletFilterAutoConfiguration}'s job.
  */
 @AutoConfiguration
@@ -31,7 +37,14 @@ public final class GatehouseAutoConfiguration {
 
   @Bean(destroyMethod = "close")
   @ConditionalOnMissingBean
-  Gatehouse gatehouse(GatehouseConfig config) {
-    return Gatehouse.create(config);
+  Gatehouse gatehouse(GatehouseConfig config, ObjectProvider<GatehouseListener> listeners) {
+    Gatehouse.Builder builder = Gatehouse.builder().config(config);
+    List<GatehouseListener> all = listeners.orderedStream().toList();
+    if (all.size() == 1) {
+      builder.listener(all.get(0));
+    } else if (!all.isEmpty()) {
+      builder.listener((kind, authentication, nanos) -> all.forEach(listener -> listener.decision(kind, authentication, nanos)));
+    }
+    return builder.build();
   }
 }

@@ -63,6 +63,12 @@ final class GatehousePropertiesBinder {
     return Binder.get(environment).bind(PREFIX + "." + ConfigSchema.SPRING_FILTER_ORDER.path(), Integer.class).orElse(fallback);
   }
 
+  /** The prefix of the authorities made from groups, {@code gatehouse.security.role-prefix}. */
+  static String rolePrefix(Environment environment) {
+    String fallback = ConfigSchema.SPRING_SECURITY_ROLE_PREFIX.defaultValue().orElseThrow();
+    return Binder.get(environment).bind(PREFIX + "." + ConfigSchema.SPRING_SECURITY_ROLE_PREFIX.path(), String.class).orElse(fallback);
+  }
+
   /** The tree of one section: the keys the schema declares there, as far as properties set them. */
   private Map<String, Object> section(String propertyPrefix, String schemaPath) {
     Map<String, Object> tree = new LinkedHashMap<>();

@@ -19,7 +19,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Import;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -48,7 +47,8 @@ class GatehouseStarterApplicationTest {
                 "spring.main.banner-mode=off",
                 "gatehouse.authentication.basic.htpasswd=" + htpasswd)
             .run();
-    int port = ((WebServerApplicationContext) application).getWebServer().getPort();
+    // The property, not WebServerApplicationContext, whose package differs between Boot 3.5 and 4.x.
+    int port = application.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
     base = URI.create("http://127.0.0.1:" + port + "/");
   }
 

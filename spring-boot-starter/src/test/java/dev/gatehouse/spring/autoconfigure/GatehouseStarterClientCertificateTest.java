@@ -21,7 +21,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Import;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -58,7 +57,8 @@ class GatehouseStarterClientCertificateTest {
                 "server.ssl.client-auth=need",
                 "gatehouse.authentication.client-certificate.enabled=true")
             .run();
-    int port = ((WebServerApplicationContext) application).getWebServer().getPort();
+    // The property, not WebServerApplicationContext, whose package differs between Boot 3.5 and 4.x.
+    int port = application.getEnvironment().getRequiredProperty("local.server.port", Integer.class);
     base = URI.create("https://127.0.0.1:" + port + "/");
   }
 
