@@ -13,8 +13,7 @@ import ch.qos.logback.core.OutputStreamAppender;
 import ch.qos.logback.core.encoder.LayoutWrappingEncoder;
 import ch.qos.logback.core.spi.ContextAwareBase;
 import java.io.BufferedOutputStream;
-import java.io.FileDescriptor;
-import java.io.FileOutputStream;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.time.Instant;
 
@@ -98,8 +97,23 @@ public final class LogbackConfigurator extends ContextAwareBase implements Confi
 
     @Override
     public void start() {
-      // Set here, once encoder and context are in place, as ConsoleAppender does.
-      setOutputStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 64 * 1024));
+      // Set here, once encoder and context are in place, as ConsoleAppender does. Through System.out, not the raw file
+      // descriptor: whoever replaced System.out (a test runner capturing output) must still see every line, and one
+      // flushed 64 KiB write is still one write. Closing the appender must not close System.out.
+      setOutputStream(
+          new BufferedOutputStream(
+              new FilterOutputStream(System.out) {
+                @Override
+                public void write(byte[] bytes, int offset, int length) throws IOException {
+                  out.write(bytes, offset, length);
+                }
+
+                @Override
+                public void close() throws IOException {
+                  flush();
+                }
+              },
+              64 * 1024));
       super.start();
     }
 
