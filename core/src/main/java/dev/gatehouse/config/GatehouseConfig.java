@@ -19,6 +19,7 @@ import java.util.Optional;
  * @param authentication the authentication methods
  * @param authorization the authorization rules; {@link AuthorizationConfig#NONE} when not configured
  * @param tls the sidecar's TLS listener; sidecar only (the filter and Spring Boot use their container's TLS)
+ * @param assertion the assertion the sidecar signs into every forwarded request; sidecar only
  */
 public record GatehouseConfig(
     Optional<InetSocketAddress> listen,
@@ -26,7 +27,8 @@ public record GatehouseConfig(
     boolean allowRemoteUpstream,
     AuthenticationConfig authentication,
     AuthorizationConfig authorization,
-    Optional<TlsConfig> tls) {
+    Optional<TlsConfig> tls,
+    Optional<AssertionConfig> assertion) {
 
   /** The sidecar's listen address when none is configured. */
   public static final String DEFAULT_LISTEN = "0.0.0.0:8000";
@@ -42,11 +44,32 @@ public record GatehouseConfig(
     Objects.requireNonNull(authentication, "authentication");
     Objects.requireNonNull(authorization, "authorization");
     Objects.requireNonNull(tls, "tls");
+    Objects.requireNonNull(assertion, "assertion");
     if (upstream.isPresent() && !allowRemoteUpstream && !Upstreams.isLocal(upstream.get())) {
       throw new IllegalArgumentException(
           upstream.get().getHost()
               + " is not a loopback address; set allow-remote-upstream: true if forwarding off this host is intended");
     }
+  }
+
+  /**
+   * A configuration without an assertion to sign.
+   *
+   * @param listen see {@link #listen()}
+   * @param upstream see {@link #upstream()}
+   * @param allowRemoteUpstream see {@link #allowRemoteUpstream()}
+   * @param authentication see {@link #authentication()}
+   * @param authorization see {@link #authorization()}
+   * @param tls see {@link #tls()}
+   */
+  public GatehouseConfig(
+      Optional<InetSocketAddress> listen,
+      Optional<URI> upstream,
+      boolean allowRemoteUpstream,
+      AuthenticationConfig authentication,
+      AuthorizationConfig authorization,
+      Optional<TlsConfig> tls) {
+    this(listen, upstream, allowRemoteUpstream, authentication, authorization, tls, Optional.empty());
   }
 
   /**
