@@ -68,7 +68,7 @@ final class AuthenticatedRequest extends HttpServletRequestWrapper {
 
   @Override
   public void setAttribute(String name, @Nullable Object value) {
-    if (GatehouseFilter.PEER_ATTRIBUTE.equals(name)) {
+    if (GatehouseFilter.PEER_ATTRIBUTE.equals(name) || GatehouseFilter.DECISION_ATTRIBUTE.equals(name)) {
       // The engine's answer; nothing downstream may replace it.
       return;
     }
@@ -77,7 +77,7 @@ final class AuthenticatedRequest extends HttpServletRequestWrapper {
 
   @Override
   public void removeAttribute(String name) {
-    if (!GatehouseFilter.PEER_ATTRIBUTE.equals(name)) {
+    if (!GatehouseFilter.PEER_ATTRIBUTE.equals(name) && !GatehouseFilter.DECISION_ATTRIBUTE.equals(name)) {
       super.removeAttribute(name);
     }
   }
