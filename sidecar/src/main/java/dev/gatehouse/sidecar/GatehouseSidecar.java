@@ -141,6 +141,14 @@ public final class GatehouseSidecar implements AutoCloseable {
       System.exit(AuthorizationCheck.run(args, System.getenv(), System.out, System.err));
       return;
     }
+    if (args.length > 0 && args[0].equals("keygen")) {
+      System.exit(KeyGenerator.run(args, System.out, System.err));
+      return;
+    }
+    if (args.length > 0 && args[0].equals("loopback-guard")) {
+      System.exit(LoopbackGuard.run(args, System.getenv(), System.out, System.err));
+      return;
+    }
     // Before any TLS class loads: no client-initiated renegotiation (TLS 1.2), and sessions kept in the server's cache
     // rather than in stateless tickets, so that a certificate or CA reload can end them (ServerTls).
     setIfAbsent("jdk.tls.rejectClientInitiatedRenegotiation", "true");
