@@ -213,6 +213,29 @@ class SidecarAssertionTest {
     }
   }
 
+  /** Ed25519 malleability: S + L verifies under a careless check, but RFC 8032 asks for S below L. */
+  @Test
+  void nonCanonicalEd25519SignatureIsRefused() {
+    try (Gatehouse sidecar = sidecar(signer(signingKey), Optional.of(ALICE), Optional.empty()); Gatehouse app = app(verifier(publicKey))) {
+      String[] parts = assertionFor(sidecar, FakeRequest.get("/x")).split("\\.");
+      byte[] signature = Base64URL.from(parts[2]).decode();
+      java.math.BigInteger order = java.math.BigInteger.TWO.pow(252).add(new java.math.BigInteger("27742317777372353535851937790883648493"));
+      byte[] s = java.util.Arrays.copyOfRange(signature, 32, 64);
+      byte[] bigEndian = new byte[33];
+      for (int i = 0; i < 32; i++) {
+        bigEndian[32 - i] = s[i];
+      }
+      byte[] sum = new java.math.BigInteger(bigEndian).add(order).toByteArray();
+      byte[] littleEndian = new byte[32];
+      for (int i = 0; i < 32 && i < sum.length; i++) {
+        littleEndian[i] = sum[sum.length - 1 - i];
+      }
+      System.arraycopy(littleEndian, 0, signature, 32, 32);
+      String malleated = parts[0] + "." + parts[1] + "." + Base64URL.encode(signature);
+      assertThat(reason(app.decide(FakeRequest.get("/x").header(IdentityHeaders.ASSERTION, malleated)))).contains("signature does not verify");
+    }
+  }
+
   @Test
   void fullReplayCacheRefusesWhatItCanNoLongerVouchFor() {
     try (Gatehouse sidecar = sidecar(signer(signingKey), Optional.of(ALICE), Optional.empty());
