@@ -23,10 +23,24 @@ final class AuditLog {
 
   private AuditLog() {}
 
+  /** Lines to the SLF4J logger, formatted only when that logger is on. */
+  static final AuditSink LOGGER_SINK =
+      new AuditSink() {
+        @Override
+        public void write(String line) {
+          log.info(line);
+        }
+
+        @Override
+        public boolean enabled() {
+          return log.isInfoEnabled();
+        }
+      };
+
   static void write(
-      String decision, int status, String method, String path, @Nullable Identity identity, Optional<String> rule, String reason) {
-    if (log.isInfoEnabled()) {
-      log.info(line(Instant.now(), decision, status, method, path, identity, rule, reason));
+      AuditSink sink, String decision, int status, String method, String path, @Nullable Identity identity, Optional<String> rule, String reason) {
+    if (sink.enabled()) {
+      sink.write(line(Instant.now(), decision, status, method, path, identity, rule, reason));
     }
   }
 

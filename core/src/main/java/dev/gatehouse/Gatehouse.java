@@ -2,6 +2,8 @@ package dev.gatehouse;
 
 import dev.gatehouse.authn.AuthenticationResult;
 import dev.gatehouse.authn.Authenticator;
+import dev.gatehouse.authn.assertion.AssertionSigner;
+import dev.gatehouse.authn.assertion.SidecarAssertion;
 import dev.gatehouse.authz.PolicyEngine;
 import dev.gatehouse.authz.PolicyResult;
 import dev.gatehouse.authz.ReloadingPolicy;
@@ -68,8 +70,18 @@ public final class Gatehouse implements AutoCloseable {
   /** Null without a listener: {@code decide} then neither reads the clock nor names the decision. */
   private final @Nullable GatehouseListener listener;
 
-  private Gatehouse(List<Authenticator> authenticators, Supplier<PolicyEngine> policy, @Nullable GatehouseListener listener) {
+  private final @Nullable AssertionSigner assertionSigner;
+  private final AuditSink auditSink;
+
+  private Gatehouse(
+      List<Authenticator> authenticators,
+      Supplier<PolicyEngine> policy,
+      @Nullable GatehouseListener listener,
+      @Nullable AssertionSigner assertionSigner,
+      AuditSink auditSink) {
     this.authenticators = authenticators;
+    this.auditSink = auditSink;
+    this.assertionSigner = assertionSigner;
     this.policy = policy;
     this.listener = listener;
     this.reloadingPolicy = policy instanceof ReloadingPolicy reloading ? reloading : null;
@@ -209,6 +221,26 @@ public final class Gatehouse implements AutoCloseable {
       if (result instanceof AuthenticationResult.Failure failure) {
         return challenged(trace, authenticator, failure.reason(), challengesFor(i, failure), request, path, audit, started);
       }
+      if (result instanceof AuthenticationResult.Vouched vouched) {
+        if (!authenticator.vouches() || peer != null || principal != null) {
+          // Only the sidecar-assertion authenticator may name both identities, and only as the engine's one source of them.
+          return challenged(trace, authenticator, "vouched identities from an authenticator that may not vouch, or beside another", challenges, request, path, audit, started);
+        }
+        Identity vouchedPeer = vouched.identities().peer().map(IdentityBoundary::admit).orElse(null);
+        Identity vouchedPrincipal = vouched.identities().requestPrincipal().map(IdentityBoundary::admit).orElse(null);
+        if (vouchedPeer == null && vouched.identities().peer().isPresent() || vouchedPrincipal == null && vouched.identities().requestPrincipal().isPresent()) {
+          return challenged(trace, authenticator, "identity name is not a safe header value", challenges, request, path, audit, started);
+        }
+        peer = vouchedPeer;
+        principal = vouchedPrincipal;
+        if (trace != null) {
+          trace.add(
+              "authenticate",
+              name(authenticator),
+              "vouched: peer " + (peer == null ? "(none)" : peer.name()) + ", request principal " + (principal == null ? "(none)" : principal.name()));
+        }
+        continue;
+      }
       if (!(result instanceof AuthenticationResult.Success success)) {
         if (trace != null) {
           trace.add("authenticate", name(authenticator), "no credentials");
@@ -249,12 +281,25 @@ public final class Gatehouse implements AutoCloseable {
     }
     if (result.allowed()) {
       if (audit == AuthorizationConfig.Audit.ALL) {
-        AuditLog.write("allow", 200, request.method(), path, identities.primary().orElse(null), result.rule(), result.reason());
+        AuditLog.write(auditSink, "allow", 200, request.method(), path, identities.primary().orElse(null), result.rule(), result.reason());
       }
       Map<String, String> headers = new LinkedHashMap<>(4);
       identities.primary().ifPresent(identity -> addIdentityHeaders(headers, identity));
       IdentityBoundary.addHeaders(headers, extraHeaders);
       addClientCertificate(headers, request);
+      if (assertionSigner != null) {
+        // htu is what the sidecar sends upstream: the canonical path, and the client's query exactly as received.
+        String target = request.rawQuery().map(query -> path + "?" + query).orElse(path);
+        String assertion;
+        try {
+          assertion = assertionSigner.sign(identities, request.method(), target);
+        } catch (RuntimeException e) {
+          // Forwarding unsigned would only earn a 401 from the application; refusing here says where it went wrong.
+          log.warn("signing the assertion failed; refusing the request", e);
+          return refused(new Decision.Deny("the assertion could not be signed"), request, path, identities, result.rule(), audit, started);
+        }
+        headers.put(IdentityHeaders.ASSERTION, assertion);
+      }
       Decision.Allow allow = new Decision.Allow(identities, RequestHeaders.of(identityHeaders, removeHeaders, headers), Optional.of(path));
       if (started != UNTIMED) {
         tellListener(GatehouseListener.DecisionKind.ALLOW, identities, started);
@@ -295,7 +340,7 @@ public final class Gatehouse implements AutoCloseable {
       AuthorizationConfig.Audit audit,
       long started) {
     if (audit != AuthorizationConfig.Audit.NONE) {
-      AuditLog.write("deny", refusal.status(), request.method(), path, identities.primary().orElse(null), rule, refusal.reason());
+      AuditLog.write(auditSink, "deny", refusal.status(), request.method(), path, identities.primary().orElse(null), rule, refusal.reason());
     }
     if (started != UNTIMED) {
       GatehouseListener.DecisionKind kind =
@@ -470,8 +515,28 @@ public final class Gatehouse implements AutoCloseable {
     private @Nullable Path rulesFile;
     private Map<String, String> rulesOverrides = Map.of();
     private @Nullable GatehouseListener listener;
+    private AuditSink auditSink = AuditSink.logger();
+    private boolean auditSinkSet;
+    private @Nullable AssertionSigner assertionSigner;
 
     private Builder() {}
+
+    /**
+     * Sends the audit lines somewhere else than the SLF4J logger {@code gatehouse.audit} (the default).
+     *
+     * @param sink where the lines go
+     * @return this builder
+     * @throws IllegalStateException if a sink was set already
+     */
+    public Builder auditSink(AuditSink sink) {
+      Objects.requireNonNull(sink, "sink");
+      if (auditSinkSet) {
+        throw new IllegalStateException("the audit sink is set already");
+      }
+      this.auditSink = sink;
+      this.auditSinkSet = true;
+      return this;
+    }
 
     /**
      * Tells a listener about every decision the engine makes (metrics). Without one, {@code decide} does no work for
@@ -491,15 +556,18 @@ public final class Gatehouse implements AutoCloseable {
     }
 
     /**
-     * Adds the authenticators a configuration enables (Basic, then JWT, then client certificate) and takes its rules.
+     * Adds the authenticators a configuration enables (Basic, then JWT, then client certificate, or the sidecar's
+     * assertion alone), takes its rules and, when it has an {@code assertion} section, signs with that.
      *
      * @param config a validated configuration
      * @return this builder
      * @throws dev.gatehouse.config.ConfigException if a file the configuration names cannot be used
-     * @throws IllegalStateException if rules were set already
+     * @throws IllegalStateException if rules or an assertion signer were set already
      */
     public Builder config(GatehouseConfig config) {
       Objects.requireNonNull(config, "config");
+      config.authentication().sidecarAssertion().ifPresent(assertion -> authenticator(Authenticator.sidecarAssertion(assertion)));
+      config.assertion().ifPresent(assertion -> assertionSigner(SidecarAssertion.signer(assertion)));
       config.authentication().basic().ifPresent(basic -> authenticator(Authenticator.basic(basic)));
       if (!config.authentication().jwt().isEmpty()) {
         // One realm for every scheme, so a client sees one protection space.
@@ -558,10 +626,29 @@ public final class Gatehouse implements AutoCloseable {
     }
 
     /**
+     * Signs an assertion into every allowed request: the {@link Decision.Allow}'s headers then set {@value
+     * IdentityHeaders#ASSERTION} (a client's is always removed), which the application's {@code sidecar-assertion}
+     * authenticator verifies. What the sidecar does with {@code assertion:} in its configuration.
+     *
+     * @param signer the signer, such as {@link SidecarAssertion#signer}
+     * @return this builder
+     * @throws IllegalStateException if a signer was set already
+     */
+    public Builder assertionSigner(AssertionSigner signer) {
+      Objects.requireNonNull(signer, "signer");
+      if (this.assertionSigner != null) {
+        throw new IllegalStateException("the assertion signer is set already");
+      }
+      this.assertionSigner = signer;
+      return this;
+    }
+
+    /**
      * Builds the engine, compiling the rules.
      *
      * @return the engine
-     * @throws IllegalStateException if no authenticator was added, since nobody could ever be let in
+     * @throws IllegalStateException if no authenticator was added, since nobody could ever be let in, or if one that
+     *     {@linkplain Authenticator#vouches() vouches} was added beside others
      * @throws dev.gatehouse.config.ConfigException naming the key of a rule that cannot be compiled, or of a rule that
      *     names {@code principals} while no authenticator establishes a peer (see {@link
      *     AuthorizationConfig#checkPeerRules})
@@ -570,10 +657,14 @@ public final class Gatehouse implements AutoCloseable {
       if (authenticators.isEmpty()) {
         throw new IllegalStateException("at least one authenticator is required");
       }
+      if (authenticators.size() > 1 && authenticators.stream().anyMatch(Authenticator::vouches)) {
+        authenticators.forEach(Authenticator::close);
+        throw new IllegalStateException("an authenticator that relays the sidecar's identities must be the only one");
+      }
       PolicyEngine rules;
       try {
         AuthorizationConfig config = authorization == null ? AuthorizationConfig.NONE : authorization;
-        boolean peers = authenticators.stream().anyMatch(authenticator -> authenticator.kind() == Identity.Kind.PEER);
+        boolean peers = authenticators.stream().anyMatch(authenticator -> authenticator.kind() == Identity.Kind.PEER || authenticator.vouches());
         config.checkPeerRules(peers, List.of());
         rules = PolicyEngine.compile(config);
       } catch (RuntimeException e) {
@@ -582,7 +673,7 @@ public final class Gatehouse implements AutoCloseable {
         throw e;
       }
       Supplier<PolicyEngine> policy = rulesFile == null ? () -> rules : ReloadingPolicy.watch(rulesFile, rulesOverrides, rules);
-      return new Gatehouse(List.copyOf(authenticators), policy, listener);
+      return new Gatehouse(List.copyOf(authenticators), policy, listener, assertionSigner, auditSink);
     }
   }
 }

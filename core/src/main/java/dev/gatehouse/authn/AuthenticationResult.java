@@ -1,5 +1,6 @@
 package dev.gatehouse.authn;
 
+import dev.gatehouse.Identities;
 import dev.gatehouse.Identity;
 import java.util.Map;
 import java.util.Objects;
@@ -10,11 +11,12 @@ import java.util.Set;
  * The answer of one {@link Authenticator} about one request.
  *
  * <p>Three cases: {@link None} (no credentials of this kind), {@link Success} (an identity) and {@link Failure}
- * (credentials present but not acceptable). The distinction between none and failure matters: failure is always a 401,
+ * (credentials present but not acceptable); and a fourth, {@link Vouched}, for the one authenticator that relays what a
+ * trusted hop in front established (the sidecar's assertion). The distinction between none and failure matters: failure is always a 401,
  * even on a path the rules leave open, because a caller that sends a bad password must not be treated as anonymous.
  */
 public sealed interface AuthenticationResult
-    permits AuthenticationResult.None, AuthenticationResult.Success, AuthenticationResult.Failure {
+    permits AuthenticationResult.None, AuthenticationResult.Success, AuthenticationResult.Failure, AuthenticationResult.Vouched {
 
   /**
    * No credentials of this kind in the request.
@@ -55,6 +57,19 @@ public sealed interface AuthenticationResult
    */
   static AuthenticationResult failure(String reason, String challenge) {
     return new Failure(reason, Optional.of(challenge));
+  }
+
+  /**
+   * A hop in front of this one, which the application trusts, authenticated the request and vouches for both of its
+   * identities: the sidecar, through the assertion it signed. Only an authenticator whose {@link Authenticator#vouches()}
+   * is {@code true} may answer this; the engine refuses it from any other.
+   *
+   * @param identities what the hop established: the peer, the request principal, both, or neither (a request the
+   *     hop's rules let through anonymously)
+   * @return a vouched result
+   */
+  static AuthenticationResult vouched(Identities identities) {
+    return new Vouched(identities);
   }
 
   /** No credentials of this kind. */
@@ -110,6 +125,18 @@ public sealed interface AuthenticationResult
      */
     public Failure(String reason) {
       this(reason, Optional.empty());
+    }
+  }
+
+  /**
+   * Identities a trusted hop established, relayed as they are.
+   *
+   * @param identities the peer and the request principal, either or both possibly empty
+   */
+  record Vouched(Identities identities) implements AuthenticationResult {
+    /** Checks the value. */
+    public Vouched {
+      Objects.requireNonNull(identities, "identities");
     }
   }
 }

@@ -2,6 +2,7 @@ package dev.gatehouse.authn;
 
 import dev.gatehouse.Identity;
 import dev.gatehouse.RequestView;
+import dev.gatehouse.authn.assertion.SidecarAssertion;
 import dev.gatehouse.authn.basic.BasicAuthentication;
 import dev.gatehouse.authn.jwt.JwtAuthentication;
 import dev.gatehouse.authn.x509.ClientCertificateAuthentication;
@@ -9,6 +10,7 @@ import dev.gatehouse.config.BasicConfig;
 import dev.gatehouse.config.ClientCertificateConfig;
 import dev.gatehouse.config.JwtIssuerConfig;
 import dev.gatehouse.metrics.SourceStatus;
+import dev.gatehouse.config.SidecarAssertionConfig;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -95,6 +97,31 @@ public interface Authenticator extends AutoCloseable {
    */
   default List<SourceStatus> sources() {
     return List.of();
+  }
+
+  /**
+   * Whether this authenticator relays identities a trusted hop in front already established, answering {@link
+   * AuthenticationResult#vouched}: both the peer and the request principal at once. Only {@link #sidecarAssertion}
+   * does; such an authenticator must be the engine's only one, since the hop authenticated the caller and a request it
+   * did not vouch for is refused whatever else it carries.
+   *
+   * @return {@code false} by default
+   */
+  default boolean vouches() {
+    return false;
+  }
+
+  /**
+   * The sidecar's signed assertion ({@code X-Gatehouse-Assertion}): the application's end of zero trust inside the
+   * pod. Every request without a valid assertion is a 401; a valid one carries the sidecar's peer and request
+   * principal.
+   *
+   * @param config the {@code authentication.sidecar-assertion} section
+   * @return the authenticator
+   * @throws dev.gatehouse.config.ConfigException if the key file holds no usable key
+   */
+  static Authenticator sidecarAssertion(SidecarAssertionConfig config) {
+    return SidecarAssertion.authenticator(config);
   }
 
   /**

@@ -86,14 +86,16 @@ public final class ConfigLoader {
         authentication.clientCertificate().map(cert -> List.copyOf(cert.trustDomains().values())).orElse(List.of());
     Optional<TlsConfig> tls = root.section(ConfigSchema.TLS).map(node -> TlsConfigBinder.bind(node, trustDomainCas));
     AuthorizationConfig authorization = root.section(ConfigSchema.AUTHORIZATION).map(AuthorizationBinder::bind).orElse(AuthorizationConfig.NONE);
+    Optional<AssertionConfig> assertion = root.section(ConfigSchema.ASSERTION).map(AssertionBinder::signer);
     root.rejectUnknownKeys();
     if (!authentication.any()) {
       throw new ConfigException("authentication", "configure at least one method, such as basic");
     }
-    authorization.checkPeerRules(
-        authentication.clientCertificate().isPresent(), authentication.jwt().stream().map(JwtIssuerConfig::issuer).toList());
+    // The sidecar's assertion names the peer its client certificate proved, so peer rules hold behind it too.
+    boolean peers = authentication.clientCertificate().isPresent() || authentication.sidecarAssertion().isPresent();
+    authorization.checkPeerRules(peers, authentication.jwt().stream().map(JwtIssuerConfig::issuer).toList());
     try {
-      return new GatehouseConfig(listen, upstream, allowRemoteUpstream, authentication, authorization, tls, upstreamProtocol);
+      return new GatehouseConfig(listen, upstream, allowRemoteUpstream, authentication, authorization, tls, upstreamProtocol, assertion);
     } catch (ConfigException e) {
       throw e;
     } catch (IllegalArgumentException e) {
@@ -105,9 +107,12 @@ public final class ConfigLoader {
     Optional<BasicConfig> basic = node.section(ConfigSchema.BASIC).map(ConfigLoader::basic);
     List<JwtIssuerConfig> jwt = JwtIssuerBinder.bindAll(node.sections(ConfigSchema.JWT));
     Optional<ClientCertificateConfig> clientCertificate = node.section(ConfigSchema.CLIENT_CERTIFICATE).flatMap(ConfigLoader::clientCertificate);
+    Optional<SidecarAssertionConfig> sidecarAssertion = node.section(ConfigSchema.SIDECAR_ASSERTION).map(AssertionBinder::verifier);
     node.rejectUnknownKeys();
     try {
-      return new AuthenticationConfig(basic, jwt, clientCertificate);
+      return new AuthenticationConfig(basic, jwt, clientCertificate, sidecarAssertion);
+    } catch (ConfigException e) {
+      throw e.within(node.path());
     } catch (IllegalArgumentException e) {
       throw new ConfigException(node.keyPath("jwt"), e.getMessage());
     }

@@ -138,6 +138,39 @@ public final class ConfigSchema {
   public static final ConfigKey<List<String>> TLS_CIPHER_SUITES =
       declare(key("tls.cipher-suites", ConfigType.COMMA_SEPARATED_LIST, "Narrows the profile's cipher suites (IANA names).").scope(Scope.SIDECAR));
 
+
+  // --- assertion (sidecar): the signed statement every forwarded request carries
+
+  /** {@code assertion}. */
+  public static final ConfigKey<Void> ASSERTION =
+      declare(
+          key("assertion", ConfigType.SECTION, "Signs every forwarded request with a short-lived X-Gatehouse-Assertion the application verifies (docs/zero-trust.md).")
+              .scope(Scope.SIDECAR));
+
+  /** {@code assertion.signing-key}. */
+  public static final ConfigKey<Path> ASSERTION_SIGNING_KEY =
+      declare(key("assertion.signing-key", ConfigType.FILE, "PEM private key signing the assertions: Ed25519 (EdDSA) or EC P-256 (ES256), unencrypted PKCS#8 or SEC1.").scope(Scope.SIDECAR));
+
+  /** {@code assertion.hmac-secret-file}. */
+  public static final ConfigKey<Path> ASSERTION_HMAC_SECRET_FILE =
+      declare(key("assertion.hmac-secret-file", ConfigType.FILE, "File holding a shared secret of at least 32 bytes, to sign with HS256 instead of signing-key.").scope(Scope.SIDECAR));
+
+  /** {@code assertion.key-id}. */
+  public static final ConfigKey<String> ASSERTION_KEY_ID =
+      declare(key("assertion.key-id", ConfigType.STRING, "kid written in each assertion's header, so the application can pick the key during a rotation.").scope(Scope.SIDECAR));
+
+  /** {@code assertion.issuer}. */
+  public static final ConfigKey<String> ASSERTION_ISSUER =
+      declare(key("assertion.issuer", ConfigType.STRING, "iss of the assertions; the application expects exactly this value.").scope(Scope.SIDECAR));
+
+  /** {@code assertion.audience}. */
+  public static final ConfigKey<String> ASSERTION_AUDIENCE =
+      declare(key("assertion.audience", ConfigType.STRING, "aud of the assertions: the application they are meant for.").scope(Scope.SIDECAR));
+
+  /** {@code assertion.lifetime}. */
+  public static final ConfigKey<Duration> ASSERTION_LIFETIME =
+      declare(key("assertion.lifetime", ConfigType.DURATION, "How long an assertion is valid after it is signed (exp - iat), at most 5m.").defaultValue("10s").scope(Scope.SIDECAR));
+
   // --- authentication
 
   /** {@code authentication}. */
@@ -265,6 +298,44 @@ public final class ConfigSchema {
               "authentication.client-certificate.trust-domains",
               ConfigType.MAP,
               "PEM CA bundle of each SPIFFE trust domain, by domain: a certificate must chain to the CAs of the domain its SPIFFE ID names."));
+
+  /** {@code authentication.sidecar-assertion}. */
+  public static final ConfigKey<Void> SIDECAR_ASSERTION =
+      declare(
+          key(
+              "authentication.sidecar-assertion",
+              ConfigType.SECTION,
+              "Accept only requests carrying a valid X-Gatehouse-Assertion from the sidecar, whose identities they take; every other request is a 401."));
+
+  /** {@code authentication.sidecar-assertion.verification-key}. */
+  public static final ConfigKey<Path> SIDECAR_ASSERTION_VERIFICATION_KEY =
+      declare(
+          key(
+              "authentication.sidecar-assertion.verification-key",
+              ConfigType.FILE,
+              "The sidecar's public key: a PEM Ed25519 or EC P-256 public key, or a JWKS file whose keys are chosen by kid (for rotation)."));
+
+  /** {@code authentication.sidecar-assertion.hmac-secret-file}. */
+  public static final ConfigKey<Path> SIDECAR_ASSERTION_HMAC_SECRET_FILE =
+      declare(key("authentication.sidecar-assertion.hmac-secret-file", ConfigType.FILE, "File holding the shared HS256 secret, instead of verification-key."));
+
+  /** {@code authentication.sidecar-assertion.issuer}. */
+  public static final ConfigKey<String> SIDECAR_ASSERTION_ISSUER =
+      declare(key("authentication.sidecar-assertion.issuer", ConfigType.STRING, "Exact iss of the sidecar's assertions (its assertion.issuer)."));
+
+  /** {@code authentication.sidecar-assertion.audience}. */
+  public static final ConfigKey<String> SIDECAR_ASSERTION_AUDIENCE =
+      declare(key("authentication.sidecar-assertion.audience", ConfigType.STRING, "Exact aud the assertions must name: this application."));
+
+  /** {@code authentication.sidecar-assertion.clock-skew}. */
+  public static final ConfigKey<Duration> SIDECAR_ASSERTION_CLOCK_SKEW =
+      declare(key("authentication.sidecar-assertion.clock-skew", ConfigType.DURATION, "Allowed clock difference for iat and exp, at most 1m.").defaultValue("5s"));
+
+  /** {@code authentication.sidecar-assertion.max-lifetime}. */
+  public static final ConfigKey<Duration> SIDECAR_ASSERTION_MAX_LIFETIME =
+      declare(
+          key("authentication.sidecar-assertion.max-lifetime", ConfigType.DURATION, "Longest lifetime (exp - iat) an assertion may have, at most 10m.")
+              .defaultValue("60s"));
 
   // --- authorization
 

@@ -20,6 +20,7 @@ import java.util.Optional;
  * @param authorization the authorization rules; {@link AuthorizationConfig#NONE} when not configured
  * @param tls the sidecar's TLS listener; sidecar only (the filter and Spring Boot use their container's TLS)
  * @param upstreamProtocol how the sidecar speaks to the upstream; sidecar only
+ * @param assertion the assertion the sidecar signs into every forwarded request; sidecar only
  */
 public record GatehouseConfig(
     Optional<InetSocketAddress> listen,
@@ -28,7 +29,8 @@ public record GatehouseConfig(
     AuthenticationConfig authentication,
     AuthorizationConfig authorization,
     Optional<TlsConfig> tls,
-    UpstreamProtocol upstreamProtocol) {
+    UpstreamProtocol upstreamProtocol,
+    Optional<AssertionConfig> assertion) {
 
   /** The sidecar's listen address when none is configured. */
   public static final String DEFAULT_LISTEN = "0.0.0.0:8000";
@@ -45,11 +47,32 @@ public record GatehouseConfig(
     Objects.requireNonNull(authorization, "authorization");
     Objects.requireNonNull(tls, "tls");
     Objects.requireNonNull(upstreamProtocol, "upstreamProtocol");
+    Objects.requireNonNull(assertion, "assertion");
     if (upstream.isPresent() && !allowRemoteUpstream && !Upstreams.isLocal(upstream.get())) {
       throw new IllegalArgumentException(
           upstream.get().getHost()
               + " is not a loopback address; set allow-remote-upstream: true if forwarding off this host is intended");
     }
+  }
+
+  /**
+   * A configuration that speaks HTTP/1.1 to the upstream and signs no assertion.
+   *
+   * @param listen see {@link #listen()}
+   * @param upstream see {@link #upstream()}
+   * @param allowRemoteUpstream see {@link #allowRemoteUpstream()}
+   * @param authentication see {@link #authentication()}
+   * @param authorization see {@link #authorization()}
+   * @param tls see {@link #tls()}
+   */
+  public GatehouseConfig(
+      Optional<InetSocketAddress> listen,
+      Optional<URI> upstream,
+      boolean allowRemoteUpstream,
+      AuthenticationConfig authentication,
+      AuthorizationConfig authorization,
+      Optional<TlsConfig> tls) {
+    this(listen, upstream, allowRemoteUpstream, authentication, authorization, tls, UpstreamProtocol.HTTP1, Optional.empty());
   }
 
   /**
@@ -62,7 +85,7 @@ public record GatehouseConfig(
    */
   public GatehouseConfig(
       Optional<InetSocketAddress> listen, Optional<URI> upstream, boolean allowRemoteUpstream, AuthenticationConfig authentication) {
-    this(listen, upstream, allowRemoteUpstream, authentication, AuthorizationConfig.NONE, Optional.empty(), UpstreamProtocol.HTTP1);
+    this(listen, upstream, allowRemoteUpstream, authentication, AuthorizationConfig.NONE, Optional.empty());
   }
 
   /**

@@ -29,6 +29,11 @@ public final class IdentityHeaders {
   public static final String GROUPS = "X-Forwarded-Groups";
   /** The verified client certificate, in Envoy's XFCC format. */
   public static final String CLIENT_CERT = "X-Forwarded-Client-Cert";
+  /**
+   * The sidecar's signed assertion about the request it forwards (docs/zero-trust.md). Reserved like the caller headers:
+   * a client's is always removed, and the application never sees one.
+   */
+  public static final String ASSERTION = "X-Gatehouse-Assertion";
   /** The client address chain. */
   public static final String FOR = "X-Forwarded-For";
   /** The scheme the client used. */
@@ -46,6 +51,7 @@ public final class IdentityHeaders {
           EMAIL,
           GROUPS,
           CLIENT_CERT,
+          ASSERTION,
           "X-Forwarded-Preferred-Username",
           "X-Forwarded-Access-Token",
           "X-Remote-User",

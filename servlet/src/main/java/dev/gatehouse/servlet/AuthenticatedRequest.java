@@ -60,7 +60,9 @@ final class AuthenticatedRequest extends HttpServletRequestWrapper {
   }
 
   private static boolean isEngines(String name) {
-    return GatehouseFilter.PEER_ATTRIBUTE.equals(name) || GatehouseFilter.IDENTITIES_ATTRIBUTE.equals(name);
+    return GatehouseFilter.PEER_ATTRIBUTE.equals(name)
+        || GatehouseFilter.IDENTITIES_ATTRIBUTE.equals(name)
+        || GatehouseFilter.DECISION_ATTRIBUTE.equals(name);
   }
 
   @Override

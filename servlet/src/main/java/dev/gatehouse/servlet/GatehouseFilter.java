@@ -54,9 +54,11 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * <p>Map the filter to {@code /*} for the {@code REQUEST}, {@code ASYNC} and {@code ERROR} dispatcher types, ahead of
- * any other filter that reads the caller, as {@link #register} does. Asynchronous and error dispatches get a fresh
- * decision about the original request, so error pages and async handlers see the same identity and never a forged
- * identity header.
+ * any other filter that reads the caller, as {@link #register} does. Asynchronous and error dispatches of a request
+ * this filter let through carry on with that same decision, so error pages and async handlers see the same identity
+ * and never a forged identity header; it is not taken again, since a credential may be good for one use only (the
+ * sidecar's assertion). An error dispatch the filter did not see the request of (the container refused it first)
+ * gets a decision of its own about the original request.
  *
  * <p>Authorization rules match the canonical path, and the engine refuses with 400 a request whose path the container
  * dispatches differently (its servlet path and path info, decoded, must be the decoded canonical path): the filter
@@ -99,6 +101,15 @@ public final class GatehouseFilter implements Filter {
   private static final Logger log = LoggerFactory.getLogger(GatehouseFilter.class);
 
   private static final String CONTENT_TYPE = "text/plain; charset=UTF-8";
+
+  /**
+   * Where an allowed request keeps its decision for its later dispatches. Only the filter's own {@link Decided} value
+   * counts, and {@link AuthenticatedRequest} keeps the application from replacing it.
+   */
+  static final String DECISION_ATTRIBUTE = GatehouseFilter.class.getName() + ".decision";
+
+  /** A decision this filter made, so that another filter instance's (another engine's) is never taken for it. */
+  record Decided(GatehouseFilter filter, Decision.Allow allow) {}
 
   private volatile @Nullable Gatehouse gatehouse;
   /** Whether this filter built the engine from its init-parameter, and so must close it. */
@@ -207,6 +218,12 @@ public final class GatehouseFilter implements Filter {
     if (engine == null) {
       throw new ServletException("GatehouseFilter has not been initialised");
     }
+    if (httpRequest.getDispatcherType() != DispatcherType.REQUEST
+        && httpRequest.getAttribute(DECISION_ATTRIBUTE) instanceof Decided decided
+        && decided.filter() == this) {
+      chain.doFilter(new AuthenticatedRequest(httpRequest, decided.allow()), response);
+      return;
+    }
     Decision decision;
     try {
       decision = engine.decide(new ServletRequestView(httpRequest));
@@ -217,6 +234,7 @@ public final class GatehouseFilter implements Filter {
       return;
     }
     if (decision instanceof Decision.Allow allow) {
+      httpRequest.setAttribute(DECISION_ATTRIBUTE, new Decided(this, allow));
       chain.doFilter(new AuthenticatedRequest(httpRequest, allow), response);
       return;
     }

@@ -340,14 +340,15 @@ class GatehouseFilterContainerTest {
 
   @ParameterizedTest(name = "{0}: {1}")
   @MethodSource("dispatches")
-  void everyDispatchIsDecidedOnThePathTheClientSent(String name, String path) throws Exception {
+  void laterDispatchesCarryTheOneDecisionMadeOnThePathTheClientSent(String name, String path) throws Exception {
     TokenAuthenticator tokens = new TokenAuthenticator();
     try (Gatehouse engine = Gatehouse.builder().authenticator(tokens).build()) {
       URI base = start(name, registered(engine));
 
       send(get(base, path.substring(1)).header("Authorization", "Bearer good"));
 
-      assertThat(tokens.seen).extracting(TokenAuthenticator.Seen::path).containsExactly(path, path);
+      // Asked once: the async or error dispatch carries on with the request's decision, since a credential may be single-use.
+      assertThat(tokens.seen).extracting(TokenAuthenticator.Seen::path).containsExactly(path);
     }
   }
 

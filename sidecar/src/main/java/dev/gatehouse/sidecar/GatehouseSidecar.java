@@ -50,6 +50,7 @@ public final class GatehouseSidecar implements AutoCloseable {
   static final Duration DEFAULT_UPSTREAM_IDLE_TIMEOUT = Duration.ofSeconds(60);
 
   private final Gatehouse gatehouse;
+  private final AuditLines audit;
   private final Optional<ServerTls> tls;
   private final ProxyServer server;
   private final Duration shutdownTimeout;
@@ -58,6 +59,7 @@ public final class GatehouseSidecar implements AutoCloseable {
 
   private GatehouseSidecar(
       Gatehouse gatehouse,
+      AuditLines audit,
       Optional<ServerTls> tls,
       InetSocketAddress listen,
       URI upstream,
@@ -65,6 +67,7 @@ public final class GatehouseSidecar implements AutoCloseable {
       Duration shutdownTimeout,
       Duration upstreamIdleTimeout) {
     this.gatehouse = gatehouse;
+    this.audit = audit;
     this.tls = tls;
     this.shutdownTimeout = shutdownTimeout;
     this.server = new ProxyServer(gatehouse::decide, tls, listen, upstream, upstreamProtocol, shutdownTimeout, upstreamIdleTimeout);
@@ -78,6 +81,14 @@ public final class GatehouseSidecar implements AutoCloseable {
   public static void main(String[] args) {
     if (args.length > 0 && args[0].equals("check")) {
       System.exit(AuthorizationCheck.run(args, System.getenv(), System.out, System.err));
+      return;
+    }
+    if (args.length > 0 && args[0].equals("keygen")) {
+      System.exit(KeyGenerator.run(args, System.out, System.err));
+      return;
+    }
+    if (args.length > 0 && args[0].equals("loopback-guard")) {
+      System.exit(LoopbackGuard.run(args, System.getenv(), System.out, System.err));
       return;
     }
     // Before any TLS class loads: no client-initiated renegotiation (TLS 1.2), and sessions kept in the server's cache
@@ -183,21 +194,25 @@ public final class GatehouseSidecar implements AutoCloseable {
     InetSocketAddress listen = config.listenOrDefault();
     Optional<ServerTls> tls = config.tls().map(ServerTls::create);
     Gatehouse gatehouse;
+    // Audit lines batched onto standard output rather than a logging event each: most of a refusal's cost otherwise.
+    AuditLines audit = new AuditLines(System.out);
     try {
       // The file was read once, above; the engine starts from that reading and reloads its rules when the file changes.
-      Gatehouse.Builder builder = Gatehouse.builder().config(config);
+      Gatehouse.Builder builder = Gatehouse.builder().config(config).auditSink(audit);
       configFile.ifPresent(file -> builder.reloadingRules(file, overrides));
       gatehouse = builder.build();
     } catch (RuntimeException e) {
       tls.ifPresent(ServerTls::close);
+      audit.close();
       throw e;
     }
     GatehouseSidecar sidecar;
     try {
-      sidecar = new GatehouseSidecar(gatehouse, tls, listen, upstream, config.upstreamProtocol(), shutdownTimeout, upstreamIdleTimeout);
+      sidecar = new GatehouseSidecar(gatehouse, audit, tls, listen, upstream, config.upstreamProtocol(), shutdownTimeout, upstreamIdleTimeout);
     } catch (RuntimeException e) {
       gatehouse.close();
       tls.ifPresent(ServerTls::close);
+      audit.close();
       throw e;
     }
     try {
@@ -255,6 +270,7 @@ public final class GatehouseSidecar implements AutoCloseable {
     } finally {
       gatehouse.close();
       tls.ifPresent(ServerTls::close);
+      audit.close();
       stopped.countDown();
     }
   }

@@ -102,6 +102,30 @@ class GatehousePropertiesBinderTest {
   }
 
   @Test
+  void sidecarAssertionBindsWithSpringsDurationsAndTheSigningSideIsRefused() throws Exception {
+    Path publicKey = dev.gatehouse.testing.TestKeys.writePem(dev.gatehouse.testing.TestKeys.ed25519(), directory, "sidecar");
+    String key = "gatehouse.authentication.sidecar-assertion.verification-key=" + directory.resolve("sidecar.pub");
+    runner
+        .withPropertyValues(
+            key,
+            "gatehouse.authentication.sidecar-assertion.issuer=gatehouse-sidecar",
+            "gatehouse.authentication.sidecar-assertion.audience=orders",
+            "gatehouse.authentication.sidecar-assertion.clockSkew=PT2S",
+            "gatehouse.authentication.sidecar-assertion.max-lifetime=30")
+        .run(
+            config(
+                config -> {
+                  assertThat(config.authentication().sidecarAssertion()).isPresent();
+                  assertThat(config.authentication().sidecarAssertion().get().clockSkew()).isEqualTo(Duration.ofSeconds(2));
+                  assertThat(config.authentication().sidecarAssertion().get().maxLifetime()).isEqualTo(Duration.ofSeconds(30));
+                }));
+    runner
+        .withPropertyValues(htpasswd, "gatehouse.assertion.issuer=gatehouse-sidecar")
+        .run(context -> assertThat(context).getFailure().rootCause().isInstanceOf(ConfigException.class).hasMessageStartingWith("assertion: applies to the sidecar only"));
+    assertThat(publicKey).exists();
+  }
+
+  @Test
   void sidecarOnlyPropertyIsRefusedSayingWhereSpringConfiguresIt() {
     runner
         .withPropertyValues(htpasswd, "gatehouse.tls.certificate=/etc/tls.crt")

@@ -1,5 +1,6 @@
 package dev.gatehouse.examples.servlet;
 
+import dev.gatehouse.Identity;
 import dev.gatehouse.servlet.GatehouseFilter;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.ServletException;
@@ -8,14 +9,18 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.List;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 
 /**
- * A plain servlet application on embedded Jetty that greets whoever Gatehouse let in, on 127.0.0.1:8081.
+ * A plain servlet application on embedded Jetty that greets whoever Gatehouse let in, on 127.0.0.1:8081, and says at
+ * {@code GET /whoami} whom the servlet API names: {@code {"user": ..., "authType": ..., "roles": [...], "peer": ...}},
+ * {@code null} where there is none, so that a check from outside can see what the application believes.
  *
  * <p>{@link GatehouseFilter} is declared as it would be in {@code web.xml}: by class name, with the init-parameter
  * {@code config} naming a Gatehouse YAML file. The demo file checks HTTP Basic credentials against {@code
@@ -25,22 +30,37 @@ import org.eclipse.jetty.server.ServerConnector;
  *
  * <pre>
  * mvn -B -q -pl examples/servlet-app -am package -DskipTests
- * java -jar examples/servlet-app/target/servlet-app.jar [config.yaml]
+ * java -jar examples/servlet-app/target/servlet-app.jar [config.yaml] [HOST:PORT]
  * curl -u admin:admin http://127.0.0.1:8081/
+ * curl -u admin:admin http://127.0.0.1:8081/whoami
  * </pre>
  */
 public final class ServletApp {
 
   private static final String DEFAULT_CONFIG = "examples/demo/gatehouse.yaml";
+  private static final String DEFAULT_LISTEN = "127.0.0.1:8081";
 
   private ServletApp() {}
 
   public static void main(String[] args) throws Exception {
     String config = args.length > 0 ? args[0] : DEFAULT_CONFIG;
+    String listen = args.length > 1 ? args[1] : DEFAULT_LISTEN;
+    int colon = listen.lastIndexOf(':');
+    int port;
+    try {
+      port = Integer.parseInt(listen.substring(colon + 1));
+    } catch (NumberFormatException e) {
+      port = -1;
+    }
+    if (colon < 0 || port < 0 || port > 65535) {
+      System.err.println("servlet app: expected HOST:PORT, such as 127.0.0.1:8081, found " + listen);
+      System.exit(2);
+      return;
+    }
     Server server = new Server();
     ServerConnector connector = new ServerConnector(server);
-    connector.setHost("127.0.0.1");
-    connector.setPort(8081);
+    connector.setHost(listen.substring(0, colon).replace("[", "").replace("]", ""));
+    connector.setPort(port);
     server.addConnector(connector);
 
     ServletContextHandler context = new ServletContextHandler("/");
@@ -50,6 +70,7 @@ public final class ServletApp {
     gatehouse.setAsyncSupported(true);
     context.addFilter(gatehouse, "/*", EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC, DispatcherType.ERROR));
     context.addServlet(HelloServlet.class, "/*");
+    context.addServlet(WhoAmIServlet.class, "/whoami");
     server.setHandler(context);
     server.setStopAtShutdown(true);
 
@@ -61,7 +82,7 @@ public final class ServletApp {
       System.err.println("servlet app did not start: " + servletExceptionMessage(e));
       System.exit(1);
     }
-    System.out.println("servlet app listening on http://127.0.0.1:" + connector.getLocalPort() + "/ (config " + config + ")");
+    System.out.println("servlet app listening on http://" + listen.substring(0, colon) + ":" + connector.getLocalPort() + "/ (config " + config + ")");
     server.join();
   }
 
@@ -82,6 +103,61 @@ public final class ServletApp {
     protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
       response.setContentType("text/plain; charset=UTF-8");
       response.getOutputStream().write(("Hello, " + request.getRemoteUser() + "!\n").getBytes(StandardCharsets.UTF_8));
+    }
+  }
+
+  /**
+   * {@code {"user", "authType", "roles", "peer"}} from the servlet API: {@code getRemoteUser()}, {@code getAuthType()},
+   * the groups Gatehouse names in {@code X-Forwarded-Groups} that {@code isUserInRole} confirms (the API has no list
+   * of roles), and the {@code dev.gatehouse.peer} attribute.
+   */
+  public static final class WhoAmIServlet extends HttpServlet {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+      List<String> roles = new ArrayList<>();
+      String groups = request.getHeader("X-Forwarded-Groups");
+      if (groups != null) {
+        for (String group : groups.split(",")) {
+          if (request.isUserInRole(group.strip())) {
+            roles.add(group.strip());
+          }
+        }
+      }
+      Object peer = request.getAttribute(GatehouseFilter.PEER_ATTRIBUTE);
+      StringBuilder json = new StringBuilder("{\"user\": ");
+      string(json, request.getRemoteUser());
+      json.append(", \"authType\": ");
+      string(json, request.getAuthType());
+      json.append(", \"roles\": [");
+      for (int i = 0; i < roles.size(); i++) {
+        json.append(i == 0 ? "" : ", ");
+        string(json, roles.get(i));
+      }
+      json.append("], \"peer\": ");
+      string(json, peer instanceof Identity identity ? identity.name() : null);
+      json.append("}\n");
+      response.setContentType("application/json");
+      response.getOutputStream().write(json.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void string(StringBuilder out, String value) {
+      if (value == null) {
+        out.append("null");
+        return;
+      }
+      out.append('"');
+      for (char c : value.toCharArray()) {
+        if (c == '"' || c == '\\') {
+          out.append('\\').append(c);
+        } else if (c < 0x20) {
+          out.append(String.format("\\u%04x", (int) c));
+        } else {
+          out.append(c);
+        }
+      }
+      out.append('"');
     }
   }
 }
