@@ -237,7 +237,9 @@ record CommandLine(Action action, Optional<Path> configFile, Map<String, String>
     StringBuilder help =
         new StringBuilder()
             .append("Usage: java -jar gatehouse-sidecar.jar [options]\n")
-            .append("       java -jar gatehouse-sidecar.jar check --config FILE [--method M --path P --user U ...]\n\n")
+            .append("       java -jar gatehouse-sidecar.jar check --config FILE [--method M --path P --user U --peer P ...]\n")
+            .append("       java -jar gatehouse-sidecar.jar keygen --out DIR                 (assertion key pair, docs/zero-trust.md)\n")
+            .append("       java -jar gatehouse-sidecar.jar loopback-guard --app-port P --sidecar-uid UID (--print | --apply)\n\n")
             .append("Authenticates every request and forwards the allowed ones to a local app.\n\n")
             .append("Options (--flag VALUE or --flag=VALUE):\n");
     for (Option option : OPTIONS) {

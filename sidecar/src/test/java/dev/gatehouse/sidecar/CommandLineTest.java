@@ -182,6 +182,8 @@ class CommandLineTest {
             "--shutdown-timeout SECONDS",
             "--help",
             "--version",
+            "keygen --out DIR",
+            "loopback-guard --app-port P",
             "GATEHOUSE_CONFIG",
             "GATEHOUSE_LISTEN",
             "GATEHOUSE_UPSTREAM",
