@@ -15,6 +15,7 @@ import org.snakeyaml.engine.v2.common.FlowStyle;
 import org.snakeyaml.engine.v2.constructor.StandardConstructor;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 import org.snakeyaml.engine.v2.nodes.Node;
+import org.snakeyaml.engine.v2.nodes.Tag;
 import org.snakeyaml.engine.v2.representer.StandardRepresenter;
 import org.snakeyaml.engine.v2.schema.CoreSchema;
 
@@ -80,7 +81,11 @@ final class ManifestStream {
     List<Node> nodes = new ArrayList<>();
     Iterator<Node> iterator = new Compose(loadSettings()).composeAllFromString(chunk).iterator();
     while (iterator.hasNext()) {
-      nodes.add(iterator.next());
+      Node node = iterator.next();
+      // With comments parsed, a stream of comments alone composes to a comment node: no document.
+      if (!node.getTag().equals(Tag.COMMENT)) {
+        nodes.add(node);
+      }
     }
     return nodes;
   }
