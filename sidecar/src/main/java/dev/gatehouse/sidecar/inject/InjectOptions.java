@@ -1,5 +1,6 @@
 package dev.gatehouse.sidecar.inject;
 
+import dev.gatehouse.internal.LogText;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Optional;
@@ -61,11 +62,8 @@ record InjectOptions(String input, Optional<String> output, Optional<String> con
         flag = arg.substring(0, equals);
         value = arg.substring(equals + 1);
       }
-      if (!flag.equals(arg) && !isFlag(flag)) {
-        throw new UsageException("unknown argument " + flag);
-      }
       if (!isFlag(flag)) {
-        throw new UsageException("unknown argument " + arg);
+        throw new UsageException("unknown argument " + LogText.printable(flag));
       }
       if (value == null) {
         if (i + 1 >= args.length) {
