@@ -29,6 +29,14 @@ class KubernetesExampleTest {
   }
 
   @Test
+  void injectingTheExampleAgainChangesNothing() throws IOException {
+    String injected = Files.readString(EXAMPLES.resolve("hello-app.injected.yaml"), StandardCharsets.UTF_8);
+    Inject again = Inject.run(injected, "-f", "-", "--image", "gatehouse-sidecar:0.1.0");
+    assertThat(again.status()).isZero();
+    assertThat(again.out()).isEqualTo(injected);
+  }
+
+  @Test
   void theHeaderNamesTheCommandThatWritesTheExample() throws IOException {
     assertThat(Files.readString(EXAMPLES.resolve("hello-app.yaml")))
         .contains("inject -f examples/kubernetes/hello-app.yaml \\\n#        -o examples/kubernetes/hello-app.injected.yaml --image gatehouse-sidecar:0.1.0\n");
