@@ -66,7 +66,6 @@ final class Injector {
       YamlMap podSpec,
       Map<String, String> podLabels,
       Object podSelector,
-      boolean injected,
       Optional<Integer> injectedPort,
       Map<String, Integer> namedPorts) {
 
@@ -245,7 +244,7 @@ final class Injector {
         throw refusal(document, "a volume named " + name + " exists that inject did not add; rename it");
       }
     }
-    return new Workload(document, before, podMetadata, podSpec, podLabels, podSelector, injected, annotation.flatMap(SidecarSpec::injectedPort), namedPorts);
+    return new Workload(document, before, podMetadata, podSpec, podLabels, podSelector, annotation.flatMap(SidecarSpec::injectedPort), namedPorts);
   }
 
   /** Refuses a container whose ports clash with the sidecar's; says whether it listens on the app port. */
