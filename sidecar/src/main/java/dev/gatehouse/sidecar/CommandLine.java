@@ -239,7 +239,8 @@ record CommandLine(Action action, Optional<Path> configFile, Map<String, String>
             .append("Usage: java -jar gatehouse-sidecar.jar [options]\n")
             .append("       java -jar gatehouse-sidecar.jar check --config FILE [--method M --path P --user U --peer P ...]\n")
             .append("       java -jar gatehouse-sidecar.jar keygen --out DIR                 (assertion key pair, docs/zero-trust.md)\n")
-            .append("       java -jar gatehouse-sidecar.jar loopback-guard --app-port P --sidecar-uid UID (--print | --apply)\n\n")
+            .append("       java -jar gatehouse-sidecar.jar loopback-guard --app-port P --sidecar-uid UID (--print | --apply)\n")
+            .append("       java -jar gatehouse-sidecar.jar inject -f app.yaml [-o out.yaml] ...  (Kubernetes manifests, docs/kubernetes.md)\n\n")
             .append("Authenticates every request and forwards the allowed ones to a local app.\n\n")
             .append("Options (--flag VALUE or --flag=VALUE):\n");
     for (Option option : OPTIONS) {

@@ -6,6 +6,7 @@ import dev.gatehouse.config.ConfigException;
 import dev.gatehouse.config.ConfigLoader;
 import dev.gatehouse.config.GatehouseConfig;
 import dev.gatehouse.config.UpstreamProtocol;
+import dev.gatehouse.sidecar.inject.InjectCommand;
 import dev.gatehouse.tls.SelfSignedCertificate;
 import dev.gatehouse.tls.ServerTls;
 import dev.gatehouse.tls.TlsStatus;
@@ -89,6 +90,10 @@ public final class GatehouseSidecar implements AutoCloseable {
     }
     if (args.length > 0 && args[0].equals("loopback-guard")) {
       System.exit(LoopbackGuard.run(args, System.getenv(), System.out, System.err));
+      return;
+    }
+    if (args.length > 0 && args[0].equals("inject")) {
+      System.exit(InjectCommand.run(args, System.in, System.out, System.err));
       return;
     }
     // Before any TLS class loads: no client-initiated renegotiation (TLS 1.2), and sessions kept in the server's cache

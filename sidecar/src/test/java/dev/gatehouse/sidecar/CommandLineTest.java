@@ -184,6 +184,7 @@ class CommandLineTest {
             "--version",
             "keygen --out DIR",
             "loopback-guard --app-port P",
+            "inject -f app.yaml",
             "GATEHOUSE_CONFIG",
             "GATEHOUSE_LISTEN",
             "GATEHOUSE_UPSTREAM",
