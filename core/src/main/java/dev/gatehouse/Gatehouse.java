@@ -230,6 +230,12 @@ public final class Gatehouse implements AutoCloseable {
       if (result instanceof AuthenticationResult.Failure failure) {
         return challenged(trace, authenticator, failure.reason(), challengesFor(i, failure), request, path, audit, started);
       }
+      if (result instanceof AuthenticationResult.Throttled throttled) {
+        if (trace != null) {
+          trace.add("authenticate", name(authenticator), "throttled: " + throttled.reason());
+        }
+        return refused(new Decision.Throttle(throttled.retryAfter(), throttled.reason()), request, path, Identities.ANONYMOUS, Optional.empty(), audit, started);
+      }
       if (result instanceof AuthenticationResult.Vouched vouched) {
         if (!authenticator.vouches() || peer != null || principal != null) {
           // Only the sidecar-assertion authenticator may name both identities, and only as the engine's one source of them.
@@ -352,10 +358,13 @@ public final class Gatehouse implements AutoCloseable {
       AuditLog.write(auditSink, "deny", refusal.status(), request.method(), path, identities.primary().orElse(null), rule, refusal.reason());
     }
     if (started != UNTIMED) {
+      // A 429 counts as a deny: the label set is fixed at allow|challenge|deny|reject, and like a 403 it refuses a caller.
       GatehouseListener.DecisionKind kind =
           refusal instanceof Decision.Challenge
               ? GatehouseListener.DecisionKind.CHALLENGE
-              : refusal instanceof Decision.Deny ? GatehouseListener.DecisionKind.DENY : GatehouseListener.DecisionKind.REJECT;
+              : refusal instanceof Decision.Deny || refusal instanceof Decision.Throttle
+                  ? GatehouseListener.DecisionKind.DENY
+                  : GatehouseListener.DecisionKind.REJECT;
       tellListener(kind, identities, started);
     }
     return refusal;
