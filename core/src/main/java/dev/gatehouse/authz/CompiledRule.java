@@ -343,7 +343,8 @@ final class CompiledRule {
    *
    * <p>A header is a list, however the client spells it: every line of it, split at every comma (quoted or not, as
    * the frameworks that join repeated headers do), each element trimmed of spaces and tabs, empty elements skipped,
-   * and an element in quotes read both with and without them.
+   * and an element in quotes read both with and without them; and under every spelling of the name a backend folds
+   * into it ({@code X_Role} and {@code X.Role} are {@code X-Role}).
    * A deny rule's condition holds if any element satisfies it; an allow rule's only if every element does (and there
    * is one, for {@code values}). Either way the reading that refuses more wins.
    *
@@ -357,6 +358,8 @@ final class CompiledRule {
 
     private final String @Nullable [] claimPath;
     private final @Nullable String header;
+    /** Every spelling of {@link #header} a backend folding {@code _} and {@code .} into {@code -} reads as it. */
+    private final String[] headerSpellings;
     private final @Nullable ValueMatcher values;
     private final @Nullable ValueMatcher notValues;
     private final boolean deny;
@@ -366,6 +369,7 @@ final class CompiledRule {
         String @Nullable [] claimPath, @Nullable String header, @Nullable ValueMatcher values, @Nullable ValueMatcher notValues, boolean deny) {
       this.claimPath = claimPath;
       this.header = header;
+      this.headerSpellings = header == null ? new String[0] : spellings(header);
       this.values = values;
       this.notValues = notValues;
       this.deny = deny;
@@ -400,6 +404,44 @@ final class CompiledRule {
         throw new ConfigException(key + ".key", "expected claims.<name> or request.headers[<Name>], found " + name);
       }
       return new Condition(claimPath, header, values(key + ".values", values, false), values(key + ".not-values", notValues, false), deny);
+    }
+
+    /** Most separators whose every spelling is looked up; beyond, only the three uniform spellings are. */
+    private static final int MAX_VARIED_SEPARATORS = 3;
+
+    /**
+     * The header's name with each of its {@code -}, {@code _} and {@code .} separators in each of the three spellings:
+     * CGI, WSGI, Rack, PHP and nginx with {@code underscores_in_headers} read {@code X_Role} as {@code X-Role}, so a
+     * condition on one must see the values of all. Names are matched case-insensitively by {@link RequestView#headers}.
+     */
+    static String[] spellings(String header) {
+      List<Integer> separators = new java.util.ArrayList<>();
+      for (int i = 0; i < header.length(); i++) {
+        if ("-_.".indexOf(header.charAt(i)) >= 0) {
+          separators.add(i);
+        }
+      }
+      java.util.Set<String> names = new java.util.LinkedHashSet<>();
+      names.add(header);
+      if (separators.size() > MAX_VARIED_SEPARATORS) {
+        for (char c : new char[] {'-', '_', '.'}) {
+          char[] chars = header.toCharArray();
+          separators.forEach(at -> chars[at] = c);
+          names.add(new String(chars));
+        }
+        return names.toArray(String[]::new);
+      }
+      int combinations = (int) Math.pow(3, separators.size());
+      for (int n = 0; n < combinations; n++) {
+        char[] chars = header.toCharArray();
+        int code = n;
+        for (int at : separators) {
+          chars[at] = "-_.".charAt(code % 3);
+          code /= 3;
+        }
+        names.add(new String(chars));
+      }
+      return names.toArray(String[]::new);
     }
 
     private static void requireNoComma(String key, List<String> patterns) {
@@ -447,7 +489,23 @@ final class CompiledRule {
 
     boolean holds(Evaluation evaluation) {
       if (header != null) {
-        return headerHolds(evaluation.request.headers(header));
+        List<String> lines = evaluation.request.headers(header);
+        if (headerSpellings.length > 1) {
+          List<String> all = null;
+          for (int i = 1; i < headerSpellings.length; i++) {
+            List<String> more = evaluation.request.headers(headerSpellings[i]);
+            if (!more.isEmpty()) {
+              if (all == null) {
+                all = new java.util.ArrayList<>(lines);
+              }
+              all.addAll(more);
+            }
+          }
+          if (all != null) {
+            lines = all;
+          }
+        }
+        return headerHolds(lines);
       }
       Object claim = claim(evaluation.requestPrincipal);
       if (email && claim != null) {

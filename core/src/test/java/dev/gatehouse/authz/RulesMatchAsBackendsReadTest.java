@@ -161,6 +161,25 @@ class RulesMatchAsBackendsReadTest {
   }
 
   @Test
+  void headerConditionsReadEverySpellingABackendFoldsIntoTheName() {
+    PolicyEngine deny = rules("rules:\n  - {action: deny, when: [{key: 'request.headers[X-Role]', values: [admin]}]}\n");
+    assertThat(allowed(deny, FakeRequest.get("/").header("X_Role", "admin"), BOB)).isFalse();
+    assertThat(allowed(deny, FakeRequest.get("/").header("x.role", "admin"), BOB)).isFalse();
+    assertThat(allowed(deny, FakeRequest.get("/").header("X-Role", "guest").header("X_ROLE", "admin"), BOB)).isFalse();
+    assertThat(allowed(deny, FakeRequest.get("/").header("XRole", "admin"), BOB)).isTrue();
+
+    PolicyEngine allow = rules("rules:\n  - {action: allow, when: [{key: 'request.headers[X-Tenant]', values: [blue]}]}\n");
+    assertThat(allowed(allow, FakeRequest.get("/").header("X-Tenant", "blue").header("X_Tenant", "red"), BOB)).isFalse();
+    assertThat(allowed(allow, FakeRequest.get("/").header("X_Tenant", "blue"), BOB)).isTrue();
+  }
+
+  @Test
+  void spellingsCoverEverySeparatorUpToThreeAndTheUniformOnesBeyond() {
+    assertThat(CompiledRule.Condition.spellings("X-A-B")).hasSize(9).contains("X_A.B", "X.A_B");
+    assertThat(CompiledRule.Condition.spellings("A-B-C-D-E")).containsExactly("A-B-C-D-E", "A_B_C_D_E", "A.B.C.D.E");
+  }
+
+  @Test
   void headerValuePatternWithACommaIsRefusedAtLoad() {
     assertThatThrownBy(() -> rules("rules:\n  - {action: deny, when: [{key: 'request.headers[X-Role]', values: ['guest,admin']}]}\n"))
         .isInstanceOf(ConfigException.class)

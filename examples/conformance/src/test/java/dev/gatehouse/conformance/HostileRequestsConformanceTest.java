@@ -91,6 +91,7 @@ class HostileRequestsConformanceTest {
         row("denied header value alone", "GET /x", USER + "X-Role: admin\r\n", 403, FORBIDDEN),
         row("denied header value in a comma-joined list", "GET /x", USER + "X-Role: guest,admin\r\n", 403, FORBIDDEN),
         row("denied header value on a second line", "GET /x", USER + "X-Role: guest\r\nx-role: admin\r\n", 403, FORBIDDEN),
+        row("denied header value under an underscore spelling", "GET /x", USER + "X_Role: admin\r\n", 403, FORBIDDEN),
         row("denied header value in quotes", "GET /x", USER + "X-Role: \"admin\"\r\n", 403, FORBIDDEN),
         row("other header values pass", "GET /x", USER + "X-Role: guest, reader\r\n", 200, allowed));
   }
