@@ -348,8 +348,9 @@ final class CompiledRule {
    * A deny rule's condition holds if any element satisfies it; an allow rule's only if every element does (and there
    * is one, for {@code values}). Either way the reading that refuses more wins.
    *
-   * <p>{@code claims.email} is compared as an address: exactly one {@code @}, the domain part case-insensitive. A
-   * claim that is not such an address makes a deny rule's condition hold and an allow rule's fail.
+   * <p>{@code claims.email} is compared as an address: exactly one {@code @}, no space or control character, the domain
+   * part case-insensitive and without a trailing dot. A claim that is not such an address makes a deny rule's
+   * condition hold and an allow rule's fail.
    */
   static final class Condition {
     private static final String CLAIMS = "claims.";
@@ -464,7 +465,7 @@ final class CompiledRule {
           throw new ConfigException(key + "[" + i + "]", "an e-mail address has exactly one @, so this can never match, found " + pattern);
         }
         if (at >= 0) {
-          normalized.add(pattern.substring(0, at + 1) + pattern.substring(at + 1).toLowerCase(Locale.ROOT));
+          normalized.add(pattern.substring(0, at + 1) + domain(pattern.substring(at + 1)));
         } else if (pattern.startsWith("*")) {
           // *.example or *example.com: a suffix of the domain.
           normalized.add(pattern.toLowerCase(Locale.ROOT));
@@ -484,7 +485,20 @@ final class CompiledRule {
       if (at <= 0 || at == text.length() - 1 || text.indexOf('@', at + 1) >= 0) {
         return null;
       }
-      return text.substring(0, at + 1) + text.substring(at + 1).toLowerCase(Locale.ROOT);
+      for (int i = 0; i < text.length(); i++) {
+        char c = text.charAt(i);
+        // A space or control character is no part of an address, and a consumer that trims would read another one.
+        if (c <= 0x20 || c == 0x7f || Character.isWhitespace(c) || Character.isSpaceChar(c) || Character.getType(c) == Character.FORMAT) {
+          return null;
+        }
+      }
+      return text.substring(0, at + 1) + domain(text.substring(at + 1));
+    }
+
+    /** Lower case, without the trailing dot of a fully qualified name ({@code evil.example.} is {@code evil.example}). */
+    private static String domain(String domain) {
+      String lower = domain.toLowerCase(Locale.ROOT);
+      return lower.length() > 1 && lower.endsWith(".") ? lower.substring(0, lower.length() - 1) : lower;
     }
 
     boolean holds(Evaluation evaluation) {

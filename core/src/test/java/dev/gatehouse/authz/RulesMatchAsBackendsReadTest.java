@@ -263,6 +263,14 @@ class RulesMatchAsBackendsReadTest {
     assertThat(allowed(allow, FakeRequest.get("/"), withEmail("a@good.example"))).isTrue();
   }
 
+  @ParameterizedTest(name = "deny on evil.example catches {0}")
+  @ValueSource(strings = {"a@evil.example", "a@EVIL.example", "a@evil.example.", "a@evil.example ", " a@evil.example", "a@evil.example\t", "a@evil.example\u200b", "a@good@evil.example", "\"a@good\"@evil.example"})
+  void denyOnADomainCatchesEverySpellingOfIt(String email) {
+    PolicyEngine engine = rules("rules:\n  - {action: deny, when: [{key: claims.email, values: ['*@evil.example']}]}\n");
+
+    assertThat(allowed(engine, FakeRequest.get("/"), withEmail(email))).isFalse();
+  }
+
   @Test
   void emailPatternWithTwoAtSignsIsRefusedAtLoad() {
     assertThatThrownBy(() -> rules("rules:\n  - {action: allow, when: [{key: claims.email, values: ['*@evil@good.example']}]}\n"))
