@@ -277,6 +277,36 @@ class BasicCostTest {
   }
 
   @Test
+  void concurrentGuessesCannotSlipPastANearlyEmptyBudget() throws Exception {
+    start(htpasswd("alice:" + bcrypt("alice secret", 4)), new BasicConfig.FailureBudget(5, Duration.ofHours(1), 100, Duration.ofSeconds(1)));
+    int threads = 32;
+    java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+    try {
+      List<java.util.concurrent.Future<AuthenticationResult>> results = new java.util.ArrayList<>();
+      for (int i = 0; i < threads; i++) {
+        int n = i;
+        results.add(pool.submit(() -> {
+          go.await();
+          return login("alice", "guess " + n, "10.0.0.9");
+        }));
+      }
+      go.countDown();
+      long throttled = 0;
+      for (java.util.concurrent.Future<AuthenticationResult> result : results) {
+        if (result.get() instanceof AuthenticationResult.Throttled) {
+          throttled++;
+        }
+      }
+
+      assertThat(runs).as("one bcrypt run per token, however many arrive at once").hasSize(5);
+      assertThat(throttled).isEqualTo(threads - 5);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
   void cachedSuccessNeedsNoBudget() throws IOException {
     start(htpasswd("alice:" + bcrypt("alice secret", 4)), new BasicConfig.FailureBudget(1, Duration.ofMinutes(1), 1, Duration.ofMinutes(1)));
     assertThat(login("alice", "alice secret", "10.0.0.9")).isInstanceOf(AuthenticationResult.Success.class);
