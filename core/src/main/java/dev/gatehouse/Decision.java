@@ -1,6 +1,7 @@
 package dev.gatehouse;
 
 import dev.gatehouse.http.RequestHeaders;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -11,7 +12,8 @@ import java.util.Optional;
  *
  * <p>Either the request is {@link Allow allowed}, and the adapter forwards it (or continues the filter chain) carrying
  * the identity and the headers to add, or it is a {@link Refusal} the adapter writes back as it is: a {@link Challenge}
- * (401), a {@link Deny} (403) or a {@link Reject} (400). Adapters never change a decision.
+ * (401), a {@link Deny} (403), a {@link Reject} (400) or a {@link Throttle} (429 with {@code Retry-After}). Adapters
+ * never change a decision.
  */
 public sealed interface Decision permits Decision.Allow, Decision.Refusal {
 
@@ -54,15 +56,25 @@ public sealed interface Decision permits Decision.Allow, Decision.Refusal {
 
   /**
    * The request is refused; the adapter writes {@link #status()}, one {@code WWW-Authenticate} header per element of
-   * {@link #challenges()}, and {@link #body()} as {@code text/plain; charset=UTF-8}.
+   * {@link #challenges()}, a {@code Retry-After} header when {@link #retryAfterSeconds()} is positive, and {@link
+   * #body()} as {@code text/plain; charset=UTF-8}.
    */
-  sealed interface Refusal extends Decision permits Challenge, Deny, Reject {
+  sealed interface Refusal extends Decision permits Challenge, Deny, Reject, Throttle {
     /**
      * The HTTP status to answer with.
      *
-     * @return 400, 401 or 403
+     * @return 400, 401, 403 or 429
      */
     int status();
+
+    /**
+     * The value of the {@code Retry-After} header to send, in whole seconds (RFC 9110 section 10.2.3).
+     *
+     * @return the seconds, at least 1, for a {@link Throttle}; 0, meaning no header, for every other refusal
+     */
+    default long retryAfterSeconds() {
+      return 0;
+    }
 
     /**
      * The {@code WWW-Authenticate} values to send.
@@ -161,6 +173,47 @@ public sealed interface Decision permits Decision.Allow, Decision.Refusal {
     @Override
     public String body() {
       return "Bad Request\n";
+    }
+  }
+
+  /**
+   * 429: the caller spent its budget of failed attempts (HTTP Basic: wrong passwords from its address, or for one user
+   * from its address); it may try again after {@link #retryAfter()}. Made before any password is hashed, so it costs
+   * the server nothing. Metrics count it as a deny ({@code GatehouseListener.DecisionKind.DENY}).
+   *
+   * @param retryAfter how long until the budget allows another attempt; positive
+   * @param reason why, for logs
+   */
+  record Throttle(Duration retryAfter, String reason) implements Refusal {
+    /** Checks the values. */
+    public Throttle {
+      Objects.requireNonNull(retryAfter, "retryAfter");
+      Objects.requireNonNull(reason, "reason");
+      if (retryAfter.isNegative() || retryAfter.isZero()) {
+        throw new IllegalArgumentException("retryAfter must be positive, was " + retryAfter);
+      }
+    }
+
+    @Override
+    public int status() {
+      return 429;
+    }
+
+    @Override
+    public List<String> challenges() {
+      return List.of();
+    }
+
+    @Override
+    public String body() {
+      return "Too Many Requests\n";
+    }
+
+    /** Rounded up, so that a client that waits exactly this long finds the budget refilled. */
+    @Override
+    public long retryAfterSeconds() {
+      long seconds = retryAfter.toSeconds();
+      return retryAfter.toNanosPart() == 0 && seconds > 0 ? seconds : seconds + 1;
     }
   }
 }

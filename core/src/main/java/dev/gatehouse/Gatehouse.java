@@ -41,7 +41,8 @@ import org.slf4j.LoggerFactory;
  * The engine: one entry point that turns a request into a {@link Decision}.
  *
  * <p>The pipeline: the path is made canonical first ({@link PathCanonicalizer}; an ambiguous or hostile one is a 400
- * before anything else), then a list of {@link Authenticator} stages, then the authorization rules ({@link
+ * before anything else), a method that is neither registered nor named by a rule is a 400 ({@link
+ * PolicyEngine#acceptsMethod}), then a list of {@link Authenticator} stages, then the authorization rules ({@link
  * PolicyEngine}). The semantics are DESIGN.md's: credentials that are present but invalid make a 401 whatever else
  * holds; a request with no credentials is anonymous; a refusal by the rules is a 401 with a challenge for an anonymous
  * request and a 403 for an authenticated one; with no allow rule every authenticated request is allowed. Refusals (and,
@@ -196,6 +197,14 @@ public final class Gatehouse implements AutoCloseable {
       trace.path = path;
       trace.add("path", null, "canonical " + path);
     }
+    if (!rules.acceptsMethod(request.method())) {
+      // A method no rule can be written against would pass every method-scoped deny; see PolicyEngine#acceptsMethod.
+      String reason = "method not accepted: not registered and named by no rule";
+      if (trace != null) {
+        trace.add("method", null, "refused: " + reason);
+      }
+      return refused(new Decision.Reject(reason), request, path, Identities.ANONYMOUS, Optional.empty(), audit, started);
+    }
     Optional<String> dispatch = request.dispatchPath();
     if (dispatch.isPresent() && !dispatch.get().equals(valid.decoded())) {
       // The container resolved the path differently from us: whatever rule matched, the app would serve another path.
@@ -220,6 +229,12 @@ public final class Gatehouse implements AutoCloseable {
       }
       if (result instanceof AuthenticationResult.Failure failure) {
         return challenged(trace, authenticator, failure.reason(), challengesFor(i, failure), request, path, audit, started);
+      }
+      if (result instanceof AuthenticationResult.Throttled throttled) {
+        if (trace != null) {
+          trace.add("authenticate", name(authenticator), "throttled: " + throttled.reason());
+        }
+        return refused(new Decision.Throttle(throttled.retryAfter(), throttled.reason()), request, path, Identities.ANONYMOUS, Optional.empty(), audit, started);
       }
       if (result instanceof AuthenticationResult.Vouched vouched) {
         if (!authenticator.vouches() || peer != null || principal != null) {
@@ -343,10 +358,13 @@ public final class Gatehouse implements AutoCloseable {
       AuditLog.write(auditSink, "deny", refusal.status(), request.method(), path, identities.primary().orElse(null), rule, refusal.reason());
     }
     if (started != UNTIMED) {
+      // A 429 counts as a deny: the label set is fixed at allow|challenge|deny|reject, and like a 403 it refuses a caller.
       GatehouseListener.DecisionKind kind =
           refusal instanceof Decision.Challenge
               ? GatehouseListener.DecisionKind.CHALLENGE
-              : refusal instanceof Decision.Deny ? GatehouseListener.DecisionKind.DENY : GatehouseListener.DecisionKind.REJECT;
+              : refusal instanceof Decision.Deny || refusal instanceof Decision.Throttle
+                  ? GatehouseListener.DecisionKind.DENY
+                  : GatehouseListener.DecisionKind.REJECT;
       tellListener(kind, identities, started);
     }
     return refusal;

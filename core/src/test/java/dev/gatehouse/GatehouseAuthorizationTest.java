@@ -15,6 +15,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** DESIGN.md's decision semantics end to end through the engine: path first, then credentials, then rules. */
 class GatehouseAuthorizationTest {
@@ -120,6 +122,23 @@ class GatehouseAuthorizationTest {
     Decision decision = gatehouse.decide(FakeRequest.get("/public/..;/admin").basic("bcrypt-user", "wrong"));
 
     assertThat(decision).isEqualTo(new Decision.Reject("; (path parameter) in the path"));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"FOO", "get", "Get", "delete", "PROPFIND", "MOVE"})
+  void unregisteredMethodIs400BeforeCredentialsAreLookedAt(String method) {
+    Decision decision = gatehouse.decide(FakeRequest.request(method, "/healthz").basic("bcrypt-user", "wrong"));
+
+    assertThat(decision).isEqualTo(new Decision.Reject("method not accepted: not registered and named by no rule"));
+    assertThat(gatehouse.explain(FakeRequest.request(method, "/healthz")).status()).isEqualTo(400);
+  }
+
+  @Test
+  void headIsAnsweredAsGetIs() {
+    assertThat(gatehouse.decide(FakeRequest.request("HEAD", "/healthz"))).isInstanceOf(Decision.Allow.class);
+    assertThat(gatehouse.decide(FakeRequest.request("HEAD", "/orders").basic("bcrypt-user", "bcrypt secret"))).isInstanceOf(Decision.Allow.class);
+    assertThat(gatehouse.decide(FakeRequest.request("HEAD", "/admin/x").basic("bcrypt-user", "bcrypt secret")))
+        .isEqualTo(new Decision.Deny("denied by rule no-admin-area"));
   }
 
   @Test

@@ -16,7 +16,11 @@ import java.util.Set;
  * even on a path the rules leave open, because a caller that sends a bad password must not be treated as anonymous.
  */
 public sealed interface AuthenticationResult
-    permits AuthenticationResult.None, AuthenticationResult.Success, AuthenticationResult.Failure, AuthenticationResult.Vouched {
+    permits AuthenticationResult.None,
+        AuthenticationResult.Success,
+        AuthenticationResult.Failure,
+        AuthenticationResult.Vouched,
+        AuthenticationResult.Throttled {
 
   /**
    * No credentials of this kind in the request.
@@ -70,6 +74,18 @@ public sealed interface AuthenticationResult
    */
   static AuthenticationResult vouched(Identities identities) {
     return new Vouched(identities);
+  }
+
+  /**
+   * Credentials were present but the caller has spent its budget of failed attempts, so they were not checked: the
+   * engine answers 429 with {@code Retry-After} ({@link dev.gatehouse.Decision.Throttle}).
+   *
+   * @param reason why, for logs; never the credential
+   * @param retryAfter how long until another attempt is allowed; positive
+   * @return a throttled result
+   */
+  static AuthenticationResult throttled(String reason, java.time.Duration retryAfter) {
+    return new Throttled(reason, retryAfter);
   }
 
   /** No credentials of this kind. */
@@ -137,6 +153,23 @@ public sealed interface AuthenticationResult
     /** Checks the value. */
     public Vouched {
       Objects.requireNonNull(identities, "identities");
+    }
+  }
+
+  /**
+   * Credentials not checked because the caller spent its failure budget.
+   *
+   * @param reason why, for logs
+   * @param retryAfter how long until another attempt is allowed
+   */
+  record Throttled(String reason, java.time.Duration retryAfter) implements AuthenticationResult {
+    /** Checks the values. */
+    public Throttled {
+      Objects.requireNonNull(reason, "reason");
+      Objects.requireNonNull(retryAfter, "retryAfter");
+      if (retryAfter.isNegative() || retryAfter.isZero()) {
+        throw new IllegalArgumentException("retryAfter must be positive, was " + retryAfter);
+      }
     }
   }
 }

@@ -72,7 +72,7 @@ final class CompiledRule {
     List<RuleConfig.ConditionConfig> when = config.when();
     conditions = new Condition[when.size()];
     for (int i = 0; i < when.size(); i++) {
-      conditions[i] = Condition.compile(key + ".when[" + i + "]", when.get(i));
+      conditions[i] = Condition.compile(key + ".when[" + i + "]", when.get(i), deny);
     }
   }
 
@@ -168,16 +168,17 @@ final class CompiledRule {
       return false;
     }
     RequestView request = evaluation.request;
-    if (methods != null && !methods.matches(evaluation.method)) {
+    if (methods != null && !methodMatches(methods, evaluation)) {
       return false;
     }
-    if (notMethods != null && notMethods.matches(evaluation.method)) {
+    if (notMethods != null && methodMatches(notMethods, evaluation)) {
       return false;
     }
-    if (paths != null && !paths.matches(evaluation.path)) {
+    // The side of a rule that refuses more also sees /x/ as /x: a deny's paths and an allow's not-paths.
+    if (paths != null && !pathMatches(paths, evaluation, /* slashedAsUnslashed= */ deny)) {
       return false;
     }
-    if (notPaths != null && notPaths.matches(evaluation.path)) {
+    if (notPaths != null && pathMatches(notPaths, evaluation, /* slashedAsUnslashed= */ !deny)) {
       return false;
     }
     if (hosts != null && !hosts.matches(request)) {
@@ -190,6 +191,21 @@ final class CompiledRule {
       return false;
     }
     return notPorts == null || !contains(notPorts, request.localPort());
+  }
+
+  private static boolean methodMatches(ValueMatcher matcher, Evaluation evaluation) {
+    return matcher.matches(evaluation.method) || (evaluation.head && matcher.matches("GET"));
+  }
+
+  private static boolean pathMatches(PathMatcher matcher, Evaluation evaluation, boolean slashedAsUnslashed) {
+    if (matcher.matches(evaluation.path)) {
+      return true;
+    }
+    if (!slashedAsUnslashed) {
+      return false;
+    }
+    String unslashed = evaluation.pathWithoutTrailingSlash();
+    return unslashed != null && matcher.matches(unslashed);
   }
 
   private static boolean contains(int[] values, int value) {
@@ -322,27 +338,51 @@ final class CompiledRule {
     }
   }
 
-  /** One {@code when} entry: a claim path or a header name, and the values it must or must not have. */
+  /**
+   * One {@code when} entry: a claim path or a header name, and the values it must or must not have.
+   *
+   * <p>A header is a list, however the client spells it: every line of it, split at every comma (quoted or not, as
+   * the frameworks that join repeated headers do), each element trimmed of spaces and tabs, empty elements skipped,
+   * and an element in quotes read both with and without them; and under every spelling of the name a backend folds
+   * into it ({@code X_Role} and {@code X.Role} are {@code X-Role}).
+   * A deny rule's condition holds if any element satisfies it; an allow rule's only if every element does (and there
+   * is one, for {@code values}). Either way the reading that refuses more wins.
+   *
+   * <p>{@code claims.email} is compared as an address: exactly one {@code @}, no space or control character, the domain
+   * part case-insensitive and without a trailing dot. A claim that is not such an address makes a deny rule's
+   * condition hold and an allow rule's fail.
+   */
   static final class Condition {
     private static final String CLAIMS = "claims.";
     private static final String HEADERS = "request.headers[";
+    private static final String EMAIL = "email";
 
     private final String @Nullable [] claimPath;
     private final @Nullable String header;
+    /** Every spelling of {@link #header} a backend folding {@code _} and {@code .} into {@code -} reads as it. */
+    private final String[] headerSpellings;
     private final @Nullable ValueMatcher values;
     private final @Nullable ValueMatcher notValues;
+    private final boolean deny;
+    private final boolean email;
 
-    private Condition(String @Nullable [] claimPath, @Nullable String header, @Nullable ValueMatcher values, @Nullable ValueMatcher notValues) {
+    private Condition(
+        String @Nullable [] claimPath, @Nullable String header, @Nullable ValueMatcher values, @Nullable ValueMatcher notValues, boolean deny) {
       this.claimPath = claimPath;
       this.header = header;
+      this.headerSpellings = header == null ? new String[0] : spellings(header);
       this.values = values;
       this.notValues = notValues;
+      this.deny = deny;
+      this.email = claimPath != null && claimPath.length == 1 && claimPath[0].equals(EMAIL);
     }
 
-    static Condition compile(String key, RuleConfig.ConditionConfig config) {
+    static Condition compile(String key, RuleConfig.ConditionConfig config, boolean deny) {
       String name = config.key();
       String[] claimPath = null;
       String header = null;
+      List<String> values = config.values();
+      List<String> notValues = config.notValues();
       if (name.startsWith(CLAIMS) && name.length() > CLAIMS.length()) {
         claimPath = name.substring(CLAIMS.length()).split("\\.", -1);
         for (String part : claimPath) {
@@ -350,24 +390,203 @@ final class CompiledRule {
             throw new ConfigException(key + ".key", "empty part in claim path " + name);
           }
         }
+        if (claimPath.length == 1 && claimPath[0].equals(EMAIL)) {
+          values = emailPatterns(key + ".values", values);
+          notValues = emailPatterns(key + ".not-values", notValues);
+        }
       } else if (name.startsWith(HEADERS) && name.endsWith("]") && name.length() > HEADERS.length() + 1) {
         header = name.substring(HEADERS.length(), name.length() - 1);
         if (!header.chars().allMatch(c -> c > 0x20 && c < 0x7f && "()<>@,;:\\\"/[]?={}".indexOf(c) < 0)) {
           throw new ConfigException(key + ".key", "not a header name: " + header);
         }
+        requireNoComma(key + ".values", values);
+        requireNoComma(key + ".not-values", notValues);
       } else {
         throw new ConfigException(key + ".key", "expected claims.<name> or request.headers[<Name>], found " + name);
       }
-      return new Condition(claimPath, header, values(key + ".values", config.values(), false), values(key + ".not-values", config.notValues(), false));
+      return new Condition(claimPath, header, values(key + ".values", values, false), values(key + ".not-values", notValues, false), deny);
+    }
+
+    /** Most separators whose every spelling is looked up; beyond, only the three uniform spellings are. */
+    private static final int MAX_VARIED_SEPARATORS = 3;
+
+    /**
+     * The header's name with each of its {@code -}, {@code _} and {@code .} separators in each of the three spellings:
+     * CGI, WSGI, Rack, PHP and nginx with {@code underscores_in_headers} read {@code X_Role} as {@code X-Role}, so a
+     * condition on one must see the values of all. Names are matched case-insensitively by {@link RequestView#headers}.
+     */
+    static String[] spellings(String header) {
+      List<Integer> separators = new java.util.ArrayList<>();
+      for (int i = 0; i < header.length(); i++) {
+        if ("-_.".indexOf(header.charAt(i)) >= 0) {
+          separators.add(i);
+        }
+      }
+      java.util.Set<String> names = new java.util.LinkedHashSet<>();
+      names.add(header);
+      if (separators.size() > MAX_VARIED_SEPARATORS) {
+        for (char c : new char[] {'-', '_', '.'}) {
+          char[] chars = header.toCharArray();
+          separators.forEach(at -> chars[at] = c);
+          names.add(new String(chars));
+        }
+        return names.toArray(String[]::new);
+      }
+      int combinations = (int) Math.pow(3, separators.size());
+      for (int n = 0; n < combinations; n++) {
+        char[] chars = header.toCharArray();
+        int code = n;
+        for (int at : separators) {
+          chars[at] = "-_.".charAt(code % 3);
+          code /= 3;
+        }
+        names.add(new String(chars));
+      }
+      return names.toArray(String[]::new);
+    }
+
+    private static void requireNoComma(String key, List<String> patterns) {
+      for (int i = 0; i < patterns.size(); i++) {
+        if (patterns.get(i).indexOf(',') >= 0) {
+          throw new ConfigException(
+              key + "[" + i + "]", "a header value is matched element by element, split at commas, so a pattern with a comma can never match, found " + patterns.get(i));
+        }
+      }
+    }
+
+    /** Patterns in the form {@link #address} gives values: the part after the {@code @}, or a bare suffix, lower-cased. */
+    private static List<String> emailPatterns(String key, List<String> patterns) {
+      List<String> normalized = new java.util.ArrayList<>(patterns.size());
+      for (int i = 0; i < patterns.size(); i++) {
+        String pattern = patterns.get(i);
+        int at = pattern.indexOf('@');
+        boolean exact = pattern.indexOf('*') < 0;
+        if ((at >= 0 && pattern.indexOf('@', at + 1) >= 0) || (exact && (at <= 0 || at == pattern.length() - 1))) {
+          throw new ConfigException(key + "[" + i + "]", "an e-mail address has exactly one @, so this can never match, found " + pattern);
+        }
+        if (at >= 0) {
+          normalized.add(pattern.substring(0, at + 1) + domain(pattern.substring(at + 1)));
+        } else if (pattern.startsWith("*")) {
+          // *.example or *example.com: a suffix of the domain.
+          normalized.add(pattern.toLowerCase(Locale.ROOT));
+        } else {
+          normalized.add(pattern);
+        }
+      }
+      return normalized;
+    }
+
+    /** The address with its domain lower-cased, or {@code null} if the claim is not one address with one {@code @}. */
+    private static @Nullable String address(@Nullable Object claim) {
+      if (!(claim instanceof String text)) {
+        return null;
+      }
+      int at = text.indexOf('@');
+      if (at <= 0 || at == text.length() - 1 || text.indexOf('@', at + 1) >= 0) {
+        return null;
+      }
+      for (int i = 0; i < text.length(); i++) {
+        char c = text.charAt(i);
+        // A space or control character is no part of an address, and a consumer that trims would read another one.
+        if (c <= 0x20 || c == 0x7f || Character.isWhitespace(c) || Character.isSpaceChar(c) || Character.getType(c) == Character.FORMAT) {
+          return null;
+        }
+      }
+      return text.substring(0, at + 1) + domain(text.substring(at + 1));
+    }
+
+    /** Lower case, without the trailing dot of a fully qualified name ({@code evil.example.} is {@code evil.example}). */
+    private static String domain(String domain) {
+      String lower = domain.toLowerCase(Locale.ROOT);
+      return lower.length() > 1 && lower.endsWith(".") ? lower.substring(0, lower.length() - 1) : lower;
     }
 
     boolean holds(Evaluation evaluation) {
       if (header != null) {
-        List<String> found = evaluation.request.headers(header);
-        return (values == null || values.matchesAny(found)) && (notValues == null || !notValues.matchesAny(found));
+        List<String> lines = evaluation.request.headers(header);
+        if (headerSpellings.length > 1) {
+          List<String> all = null;
+          for (int i = 1; i < headerSpellings.length; i++) {
+            List<String> more = evaluation.request.headers(headerSpellings[i]);
+            if (!more.isEmpty()) {
+              if (all == null) {
+                all = new java.util.ArrayList<>(lines);
+              }
+              all.addAll(more);
+            }
+          }
+          if (all != null) {
+            lines = all;
+          }
+        }
+        return headerHolds(lines);
       }
       Object claim = claim(evaluation.requestPrincipal);
+      if (email && claim != null) {
+        String address = address(claim);
+        if (address == null) {
+          return deny;
+        }
+        claim = address;
+      }
       return (values == null || claimMatches(values, claim)) && (notValues == null || !claimMatches(notValues, claim));
+    }
+
+    private boolean headerHolds(List<String> lines) {
+      boolean any = false;
+      for (String line : lines) {
+        int length = line.length();
+        int start = 0;
+        while (start <= length) {
+          int comma = line.indexOf(',', start);
+          int end = comma < 0 ? length : comma;
+          int from = start;
+          int to = end;
+          while (from < to && isOws(line.charAt(from))) {
+            from++;
+          }
+          while (to > from && isOws(line.charAt(to - 1))) {
+            to--;
+          }
+          if (to > from) {
+            any = true;
+            boolean holds = elementHolds(line.substring(from, to));
+            if (deny && holds) {
+              return true;
+            }
+            if (!deny && !holds) {
+              return false;
+            }
+          }
+          start = end + 1;
+        }
+      }
+      // No element decided it: for a deny none held, for an allow all did; an absent header holds only without values.
+      return any ? !deny : values == null;
+    }
+
+    private static boolean isOws(char c) {
+      return c == ' ' || c == '\t';
+    }
+
+    /**
+     * An element as it stands and, if it has quotes at its ends, as a framework that unquotes it reads it: a deny needs
+     * either reading to hold, an allow both.
+     */
+    private boolean elementHolds(String element) {
+      boolean raw = valueHolds(element);
+      if (element.charAt(0) != '"' && element.charAt(element.length() - 1) != '"') {
+        return raw;
+      }
+      int from = element.charAt(0) == '"' ? 1 : 0;
+      int to = element.length() > from && element.charAt(element.length() - 1) == '"' ? element.length() - 1 : element.length();
+      String unquoted = element.substring(from, to).strip();
+      boolean read = valueHolds(unquoted);
+      return deny ? raw || read : raw && read;
+    }
+
+    private boolean valueHolds(String value) {
+      return (values == null || values.matches(value)) && (notValues == null || !notValues.matches(value));
     }
 
     private @Nullable Object claim(@Nullable Identity identity) {

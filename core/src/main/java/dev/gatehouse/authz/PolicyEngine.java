@@ -7,9 +7,11 @@ import dev.gatehouse.RequestView;
 import dev.gatehouse.config.AuthorizationConfig;
 import dev.gatehouse.config.RuleConfig;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
@@ -58,9 +60,24 @@ public final class PolicyEngine {
   private final Candidates anonymous;
   private final @Nullable Cache<Caller, Candidates> byCaller;
   private final Function<Caller, Candidates> candidatesOf = this::candidatesOf;
+  private final Set<String> acceptedMethods;
+
+  /** The methods accepted whatever the rules say; see {@link #acceptsMethod}. */
+  static final Set<String> REGISTERED_METHODS = Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "CONNECT");
+
+  private static final PolicyResult METHOD_NOT_ACCEPTED = new PolicyResult(false, Optional.empty(), "method not accepted: not registered and named by no rule");
 
   private PolicyEngine(AuthorizationConfig config, CompiledRule[] denyRules, CompiledRule[] allowRules) {
     this.config = config;
+    Set<String> methods = new HashSet<>(REGISTERED_METHODS);
+    for (RuleConfig rule : config.rules()) {
+      rule.to().ifPresent(to -> {
+        methods.addAll(to.methods());
+        methods.addAll(to.notMethods());
+      });
+    }
+    methods.remove("*");
+    this.acceptedMethods = Set.copyOf(methods);
     this.denyRules = denyRules;
     this.allowRules = allowRules;
     this.hasAllowRules = allowRules.length > 0;
@@ -115,6 +132,10 @@ public final class PolicyEngine {
     Objects.requireNonNull(request, "request");
     Objects.requireNonNull(canonicalPath, "canonicalPath");
     Objects.requireNonNull(identities, "identities");
+    if (!acceptedMethods.contains(request.method())) {
+      // The engine rejects these first; a caller that asks the rules directly still never gets an allow.
+      return METHOD_NOT_ACCEPTED;
+    }
     Evaluation evaluation = new Evaluation(request, canonicalPath, identities);
     Caller caller = evaluation.caller;
     if (caller != null && byCaller == null) {
@@ -166,6 +187,20 @@ public final class PolicyEngine {
       }
     }
     return NO_ALLOW_RULE_MATCHED;
+  }
+
+  /**
+   * Whether requests with this method may be decided on at all: the methods RFC 9110 and RFC 5789 register ({@code
+   * GET HEAD POST PUT DELETE PATCH OPTIONS TRACE CONNECT}) and every method a rule names in {@code methods} or {@code
+   * not-methods}, compared case-sensitively as HTTP says. Anything else ({@code FOO}, {@code delete}, WebDAV's {@code
+   * MOVE} when no rule names it) would pass every method-scoped deny rule while a backend may still act on it, so the
+   * engine refuses it with 400 before it looks at credentials.
+   *
+   * @param method the request method exactly as received
+   * @return whether it is accepted
+   */
+  public boolean acceptsMethod(String method) {
+    return acceptedMethods.contains(method);
   }
 
   /**

@@ -8,6 +8,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -152,9 +153,28 @@ public final class ConfigLoader {
   private static BasicConfig basic(ConfigNode node) {
     String realm = node.get(ConfigSchema.BASIC_REALM, BasicConfig.DEFAULT_REALM);
     Path htpasswd = node.require(ConfigSchema.BASIC_HTPASSWD, "the htpasswd file to check passwords against");
+    int maxBcryptCost = node.get(ConfigSchema.BASIC_MAX_BCRYPT_COST, BasicConfig.DEFAULT_MAX_BCRYPT_COST);
+    int maxShaCryptRounds = node.get(ConfigSchema.BASIC_MAX_SHA_CRYPT_ROUNDS, BasicConfig.DEFAULT_MAX_SHA_CRYPT_ROUNDS);
+    BasicConfig.FailureBudget defaults = BasicConfig.FailureBudget.DEFAULT;
+    Optional<ConfigNode> budgetNode = node.section(ConfigSchema.BASIC_FAILURE_BUDGET);
+    int peerBurst = defaults.peerBurst();
+    Duration peerRefill = defaults.peerRefill();
+    int userBurst = defaults.userBurst();
+    Duration userRefill = defaults.userRefill();
+    if (budgetNode.isPresent()) {
+      ConfigNode b = budgetNode.get();
+      peerBurst = b.get(ConfigSchema.BASIC_FAILURE_PEER_BURST, peerBurst);
+      peerRefill = b.get(ConfigSchema.BASIC_FAILURE_PEER_REFILL, peerRefill);
+      userBurst = b.get(ConfigSchema.BASIC_FAILURE_USER_BURST, userBurst);
+      userRefill = b.get(ConfigSchema.BASIC_FAILURE_USER_REFILL, userRefill);
+      b.rejectUnknownKeys();
+    }
     node.rejectUnknownKeys();
     try {
-      return new BasicConfig(realm, htpasswd);
+      BasicConfig.FailureBudget budget = new BasicConfig.FailureBudget(peerBurst, peerRefill, userBurst, userRefill);
+      return new BasicConfig(realm, htpasswd, maxBcryptCost, maxShaCryptRounds, budget);
+    } catch (BasicConfig.CeilingException e) {
+      throw new ConfigException(node.keyPath(e.key), e.getMessage());
     } catch (IllegalArgumentException e) {
       throw new ConfigException(node.keyPath("realm"), e.getMessage());
     }

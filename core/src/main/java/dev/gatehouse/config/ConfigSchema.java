@@ -189,6 +189,46 @@ public final class ConfigSchema {
           key("authentication.basic.htpasswd", ConfigType.FILE, "htpasswd file of users and password hashes (bcrypt, {SHA}, {SSHA}, $apr1$, SHA-crypt).")
               .flag("--htpasswd", "FILE"));
 
+  /** {@code authentication.basic.max-bcrypt-cost}. */
+  public static final ConfigKey<Integer> BASIC_MAX_BCRYPT_COST =
+      declare(
+          key("authentication.basic.max-bcrypt-cost", ConfigType.INTEGER, "Highest bcrypt cost an htpasswd entry may have; a file with a costlier entry is refused, naming the line.")
+              .defaultValue(String.valueOf(BasicConfig.DEFAULT_MAX_BCRYPT_COST)));
+
+  /** {@code authentication.basic.max-sha-crypt-rounds}. */
+  public static final ConfigKey<Integer> BASIC_MAX_SHA_CRYPT_ROUNDS =
+      declare(
+          key("authentication.basic.max-sha-crypt-rounds", ConfigType.INTEGER, "Most rounds a SHA-256/512-crypt htpasswd entry may ask for; a file with more is refused, naming the line.")
+              .defaultValue(String.valueOf(BasicConfig.DEFAULT_MAX_SHA_CRYPT_ROUNDS)));
+
+  /** {@code authentication.basic.failure-budget}. */
+  public static final ConfigKey<Void> BASIC_FAILURE_BUDGET =
+      declare(
+          key(
+              "authentication.basic.failure-budget",
+              ConfigType.SECTION,
+              "Failed Basic attempts allowed before 429 with Retry-After, with no password hashed: per peer address, and per user name at one peer address."));
+
+  /** {@code authentication.basic.failure-budget.peer-burst}. */
+  public static final ConfigKey<Integer> BASIC_FAILURE_PEER_BURST =
+      declare(
+          key("authentication.basic.failure-budget.peer-burst", ConfigType.INTEGER, "Failures one peer address may make in a row; 0 turns the per-peer budget off.")
+              .defaultValue(String.valueOf(BasicConfig.FailureBudget.DEFAULT.peerBurst())));
+
+  /** {@code authentication.basic.failure-budget.peer-refill}. */
+  public static final ConfigKey<Duration> BASIC_FAILURE_PEER_REFILL =
+      declare(key("authentication.basic.failure-budget.peer-refill", ConfigType.DURATION, "How often a peer address gains back one failure.").defaultValue("1s"));
+
+  /** {@code authentication.basic.failure-budget.user-burst}. */
+  public static final ConfigKey<Integer> BASIC_FAILURE_USER_BURST =
+      declare(
+          key("authentication.basic.failure-budget.user-burst", ConfigType.INTEGER, "Failures for one user name from one peer address in a row; 0 turns the per-user budget off.")
+              .defaultValue(String.valueOf(BasicConfig.FailureBudget.DEFAULT.userBurst())));
+
+  /** {@code authentication.basic.failure-budget.user-refill}. */
+  public static final ConfigKey<Duration> BASIC_FAILURE_USER_REFILL =
+      declare(key("authentication.basic.failure-budget.user-refill", ConfigType.DURATION, "How often a user name at one peer address gains back one failure.").defaultValue("10s"));
+
   /** {@code authentication.jwt}. */
   public static final ConfigKey<Void> JWT = declare(key("authentication.jwt", ConfigType.SECTION_LIST, "Issuers whose JWT bearer tokens are accepted."));
 

@@ -20,7 +20,7 @@ public interface GatehouseListener {
     ALLOW("allow"),
     /** 401 with challenges: no acceptable credentials. */
     CHALLENGE("challenge"),
-    /** 403: the caller is known and refused. */
+    /** 403: the caller is known and refused; also 429, a caller that spent its budget of failed attempts. */
     DENY("deny"),
     /** 400: the request was malformed or ambiguous. */
     REJECT("reject");

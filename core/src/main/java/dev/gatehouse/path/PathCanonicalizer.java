@@ -18,8 +18,11 @@ package dev.gatehouse.path;
  *       parameters, which Tomcat strips before it resolves {@code ..}); {@code #} (a fragment); {@code %00} and every
  *       control character, raw or encoded; a raw space or non-ASCII character; malformed percent-encoding; a doubly
  *       encoded byte such as {@code %252e}, which an application that decodes twice would read as {@code .}; encoded
- *       bytes that are not valid UTF-8 (overlong forms such as {@code %c0%ae} included); and paths over {@value
- *       #MAX_LENGTH} characters.
+ *       bytes that are not valid UTF-8 (overlong forms such as {@code %c0%ae} included); whitespace at either end of
+ *       a decoded segment ({@code /admin%20}, {@code /%20admin}, {@code %C2%A0}, {@code %E3%80%80}, {@code %EF%BB%BF}
+ *       and every other Unicode space or invisible format character), which routers that trim segments (older
+ *       Spring {@code AntPathMatcher}, Shiro) would serve as {@code /admin}; and paths over {@value #MAX_LENGTH}
+ *       characters.
  * </ul>
  *
  * <p>Case is significant: {@code /ADMIN} is not {@code /admin}, as in Istio and every servlet container. The function is
@@ -163,6 +166,11 @@ public final class PathCanonicalizer {
           out.append('/');
         }
       } else {
+        if (decoded.charAt(start) == '%' || (segmentLength >= 3 && decoded.charAt(end - 3) == '%')) {
+          if (isTrimmed(firstCodePoint(decoded, start)) || isTrimmed(lastCodePoint(decoded, start, end))) {
+            return new CanonicalPath.Rejected("whitespace at the start or end of a path segment");
+          }
+        }
         out.append('/').append(decoded, start, end);
       }
       start = end + 1;
@@ -171,6 +179,61 @@ public final class PathCanonicalizer {
       return ROOT;
     }
     return new CanonicalPath.Valid(out.toString());
+  }
+
+  /**
+   * Whether a router that trims path segments would drop this character: ASCII space, every Unicode space separator,
+   * line and paragraph separator ({@code Character.isWhitespace} and {@code isSpaceChar}), and the invisible format
+   * characters that {@code String.trim} in other languages (JavaScript, .NET) or a normalising router removes too.
+   * Control characters are refused before this is asked; they are listed for completeness.
+   */
+  private static boolean isTrimmed(int codePoint) {
+    return codePoint <= 0x20
+        || codePoint == 0x7f
+        || Character.isWhitespace(codePoint)
+        || Character.isSpaceChar(codePoint)
+        || codePoint == 0x180e
+        || (codePoint >= 0x200b && codePoint <= 0x200d)
+        || codePoint == 0x2060
+        || codePoint == 0xfeff;
+  }
+
+  /** The code point a segment of the decoded form starts with; a plain character is itself, an escape is decoded. */
+  private static int firstCodePoint(CharSequence decoded, int start) {
+    if (decoded.charAt(start) != '%') {
+      return decoded.charAt(start);
+    }
+    return codePointAt(decoded, start);
+  }
+
+  /** The code point a segment ends with; escapes in the decoded form were checked as UTF-8 in pass 1. */
+  private static int lastCodePoint(CharSequence decoded, int start, int end) {
+    if (end - start < 3 || decoded.charAt(end - 3) != '%') {
+      return decoded.charAt(end - 1);
+    }
+    int at = end - 3;
+    // Walk back over continuation bytes (10xxxxxx) to the lead byte of the sequence.
+    while (at - 3 >= start && (escapedByte(decoded, at) & 0xc0) == 0x80 && decoded.charAt(at - 3) == '%') {
+      at -= 3;
+    }
+    return codePointAt(decoded, at);
+  }
+
+  private static int codePointAt(CharSequence decoded, int at) {
+    int first = escapedByte(decoded, at);
+    if (first < 0x80) {
+      return first;
+    }
+    int count = first >= 0xf0 ? 4 : first >= 0xe0 ? 3 : 2;
+    int codePoint = first & (0xff >> (count + 1));
+    for (int k = 1; k < count; k++) {
+      codePoint = codePoint << 6 | (escapedByte(decoded, at + 3 * k) & 0x3f);
+    }
+    return codePoint;
+  }
+
+  private static int escapedByte(CharSequence decoded, int at) {
+    return Character.digit(decoded.charAt(at + 1), 16) << 4 | Character.digit(decoded.charAt(at + 2), 16);
   }
 
   private static String refusal(char c) {

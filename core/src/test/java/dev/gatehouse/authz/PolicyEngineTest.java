@@ -272,13 +272,14 @@ class PolicyEngineTest {
   }
 
   @Test
-  void methodsMatchInTheUpperCaseTheSidecarForwards() {
+  void methodNamesAreCaseSensitiveAndUnregisteredOnesAreNeverAllowed() {
     PolicyEngine engine = rules("rules:\n  - {action: deny, to: {methods: [DELETE]}}\n  - {action: allow, to: {not-methods: [PUT]}}\n");
 
     assertThat(allowed(engine, FakeRequest.request("delete", "/"), BOB)).isFalse();
     assertThat(allowed(engine, FakeRequest.request("Delete", "/"), BOB)).isFalse();
     assertThat(allowed(engine, FakeRequest.request("put", "/"), BOB)).isFalse();
-    assertThat(allowed(engine, FakeRequest.request("get", "/"), BOB)).isTrue();
+    assertThat(allowed(engine, FakeRequest.request("get", "/"), BOB)).isFalse();
+    assertThat(allowed(engine, FakeRequest.request("GET", "/"), BOB)).isTrue();
   }
 
   @ParameterizedTest(name = "paths {0} vs {1}: {2}")

@@ -131,4 +131,53 @@ class PathCanonicalizerTest {
   void decodedFormIsWhatAContainerDispatches(String canonical, String decoded) {
     assertThat(((CanonicalPath.Valid) PathCanonicalizer.canonicalize(canonical)).decoded()).isEqualTo(decoded);
   }
+
+  /**
+   * Routers that trim segments (older Spring {@code AntPathMatcher}, Shiro) serve {@code /admin%20} as {@code /admin}:
+   * whitespace at either end of a decoded segment, ASCII or Unicode, is refused wherever the segment stands.
+   */
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "/admin%20",
+        "/%20admin",
+        "/%20",
+        "/x/admin%20/y",
+        "/x/%20admin/y",
+        "/x/%e3%80%80z%e3%80%80",
+        "/admin%20/",
+        "/admin%20%20",
+        "/admin%09",
+        "/admin%0b",
+        "/admin%0c",
+        "/admin%0d",
+        "/admin%0a",
+        "/%09admin",
+        "/admin%c2%a0",
+        "/%c2%a0admin",
+        "/admin%e2%80%80",
+        "/admin%e2%80%8a",
+        "/admin%e2%80%8b",
+        "/admin%e2%80%a8",
+        "/admin%e2%80%a9",
+        "/admin%e2%80%af",
+        "/admin%e2%81%9f",
+        "/admin%e3%80%80",
+        "/admin%ef%bb%bf",
+        "/%ef%bb%bfadmin",
+        "/admin%e1%9a%80",
+        "/admin%e1%a0%8e",
+        "/admin%E2%80%80",
+        "/x/..%20/admin",
+        "/.%20/admin",
+      })
+  void whitespaceAtEitherEndOfADecodedSegmentIsRejected(String raw) {
+    assertThat(PathCanonicalizer.canonicalize(raw)).isInstanceOf(CanonicalPath.Rejected.class);
+  }
+
+  @ParameterizedTest(name = "{0} -> {1}")
+  @CsvSource(delimiter = ' ', value = {"/ad%20min /ad%20min", "/a%c2%a0b/c /a%C2%A0b/c", "/x%20y/z%e3%80%80w /x%20y/z%E3%80%80w"})
+  void whitespaceInsideASegmentIsKept(String raw, String expected) {
+    assertThat(PathCanonicalizer.canonicalize(raw)).isEqualTo(new CanonicalPath.Valid(expected));
+  }
 }

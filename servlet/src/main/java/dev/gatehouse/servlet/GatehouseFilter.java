@@ -230,7 +230,7 @@ public final class GatehouseFilter implements Filter {
     } catch (RuntimeException e) {
       // The engine denies rather than throws; should it throw all the same, deny without telling the client why.
       log.error("deciding about {} {} failed; answering 500", httpRequest.getMethod(), httpRequest.getRequestURI(), e);
-      answer(httpRequest, httpResponse, HttpServletResponse.SC_INTERNAL_SERVER_ERROR, List.of(), "Internal Server Error\n");
+      answer(httpRequest, httpResponse, HttpServletResponse.SC_INTERNAL_SERVER_ERROR, List.of(), 0, "Internal Server Error\n");
       return;
     }
     if (decision instanceof Decision.Allow allow) {
@@ -242,12 +242,12 @@ public final class GatehouseFilter implements Filter {
     if (log.isDebugEnabled()) {
       log.debug("{} {} refused with {}: {}", httpRequest.getMethod(), httpRequest.getRequestURI(), refusal.status(), refusal.reason());
     }
-    answer(httpRequest, httpResponse, refusal.status(), refusal.challenges(), refusal.body());
+    answer(httpRequest, httpResponse, refusal.status(), refusal.challenges(), refusal.retryAfterSeconds(), refusal.body());
   }
 
   /** Writes a refusal. The chain never continues after it, so the application never sees the request. */
   private static void answer(
-      HttpServletRequest request, HttpServletResponse response, int status, List<String> challenges, String body)
+      HttpServletRequest request, HttpServletResponse response, int status, List<String> challenges, long retryAfterSeconds, String body)
       throws IOException {
     if (response.isCommitted()) {
       // Only possible on an error dispatch after the application started answering; nothing more can be said.
@@ -258,6 +258,9 @@ public final class GatehouseFilter implements Filter {
     response.reset();
     for (String challenge : challenges) {
       response.addHeader("WWW-Authenticate", challenge);
+    }
+    if (retryAfterSeconds > 0) {
+      response.setHeader("Retry-After", Long.toString(retryAfterSeconds));
     }
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
     response.setStatus(status);

@@ -17,7 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The answers the sidecar writes itself: the engine's refusals exactly as worded (status, one {@code WWW-Authenticate}
- * per challenge, {@code text/plain; charset=UTF-8}, {@code Cache-Control: no-store}, the fixed body), and the proxy's
+ * per challenge, {@code Retry-After} when the refusal has one, {@code text/plain; charset=UTF-8}, {@code Cache-Control: no-store}, the fixed body), and the proxy's
  * own errors (400, 414, 431, 500, 502, 504) with the status's reason phrase as the whole body: never the request, an
  * exception or an upstream's name. No {@code Server} header.
  */
@@ -30,6 +30,7 @@ final class Responses {
   private static final AsciiString CACHE_CONTROL = AsciiString.cached("Cache-Control");
   private static final AsciiString WWW_AUTHENTICATE = AsciiString.cached("WWW-Authenticate");
   private static final AsciiString CONNECTION = AsciiString.cached("Connection");
+  private static final AsciiString RETRY_AFTER = AsciiString.cached("Retry-After");
   private static final AsciiString TEXT_PLAIN = AsciiString.cached("text/plain; charset=UTF-8");
   private static final AsciiString NO_STORE = AsciiString.cached("no-store");
 
@@ -44,6 +45,10 @@ final class Responses {
     List<String> challenges = refusal.challenges();
     for (int i = 0; i < challenges.size(); i++) {
       headers.add(WWW_AUTHENTICATE, challenges.get(i));
+    }
+    long retryAfter = refusal.retryAfterSeconds();
+    if (retryAfter > 0) {
+      headers.set(RETRY_AFTER, Long.toString(retryAfter));
     }
     headers.set(CACHE_CONTROL, NO_STORE);
     return response;

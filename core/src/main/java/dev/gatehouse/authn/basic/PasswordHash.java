@@ -18,23 +18,64 @@ import org.bouncycastle.crypto.generators.OpenBSDBCrypt;
  */
 abstract sealed class PasswordHash {
 
-  /** bcrypt only looks at the first 72 bytes; Apache's implementation silently truncates, and so do we. */
-  private static final int BCRYPT_MAX_PASSWORD_BYTES = 72;
+  /**
+   * bcrypt only looks at the first 72 bytes, and Apache's implementation silently truncates; Gatehouse refuses longer
+   * passwords at login instead ({@link BasicAuthenticator}), so two passwords never pass as one.
+   */
+  static final int BCRYPT_MAX_PASSWORD_BYTES = 72;
+
+  /** What a file may ask a verification to cost; {@code authentication.basic.max-*}. */
+  record Ceilings(int maxBcryptCost, int maxShaCryptRounds) {
+    static final Ceilings DEFAULT =
+        new Ceilings(dev.gatehouse.config.BasicConfig.DEFAULT_MAX_BCRYPT_COST, dev.gatehouse.config.BasicConfig.DEFAULT_MAX_SHA_CRYPT_ROUNDS);
+  }
+
+  /**
+   * Sees every bcrypt computation a verification makes, with its cost; how tests measure what a request costs without
+   * a wall clock. Implementations must be thread-safe.
+   */
+  @FunctionalInterface
+  interface Work {
+    /** No one is counting. */
+    Work NONE = cost -> {};
+
+    /** One bcrypt computation at this cost was made. */
+    void bcrypt(int cost);
+  }
+
+  /** Parses with the default ceilings. */
+  static PasswordHash parse(String field) {
+    return parse(field, Ceilings.DEFAULT);
+  }
 
   /**
    * Parses the hash field of an htpasswd line.
    *
-   * @throws IllegalArgumentException naming the format problem, never echoing the hash
+   * @throws IllegalArgumentException naming the format problem, or the ceiling exceeded, never echoing the hash
    */
-  static PasswordHash parse(String field) {
+  static PasswordHash parse(String field, Ceilings ceilings) {
     if (field.startsWith("$2y$") || field.startsWith("$2a$") || field.startsWith("$2b$")) {
-      return new Bcrypt(field);
+      Bcrypt bcrypt = new Bcrypt(field);
+      if (bcrypt.cost > ceilings.maxBcryptCost()) {
+        throw new IllegalArgumentException(
+            "bcrypt cost " + bcrypt.cost + " is above the ceiling of " + ceilings.maxBcryptCost() + " (authentication.basic.max-bcrypt-cost)");
+      }
+      return bcrypt;
     }
     if (field.startsWith("$apr1$")) {
       return new Apr1(field);
     }
     if (field.startsWith("$5$") || field.startsWith("$6$")) {
-      return new ShaCrypt(field);
+      ShaCrypt shaCrypt = new ShaCrypt(field);
+      if (shaCrypt.rounds > ceilings.maxShaCryptRounds()) {
+        throw new IllegalArgumentException(
+            "SHA-crypt rounds "
+                + shaCrypt.rounds
+                + " are above the ceiling of "
+                + ceilings.maxShaCryptRounds()
+                + " (authentication.basic.max-sha-crypt-rounds)");
+      }
+      return shaCrypt;
     }
     if (field.startsWith("{SHA}")) {
       return new Sha1(field);
@@ -50,7 +91,36 @@ abstract sealed class PasswordHash {
   }
 
   /** Whether the password produces this hash. Constant-time in the password's content. */
-  abstract boolean matches(byte[] password);
+  final boolean matches(byte[] password) {
+    return matches(password, Work.NONE);
+  }
+
+  /** Whether the password produces this hash, telling {@code work} of every bcrypt computation made. */
+  abstract boolean matches(byte[] password, Work work);
+
+  /**
+   * Whether this hash is the hash of the empty password, for formats where asking costs next to nothing; bcrypt is
+   * not asked (a bcrypt run per entry would make loading slow), since an empty password is refused at login anyway.
+   */
+  boolean isOfEmptyPassword() {
+    return matches(new byte[0]);
+  }
+
+  /**
+   * Computes bcrypt once at this cost on a fixed input and throws the result away: the padding that makes a cheap
+   * verification cost what a typical one does ({@link HtpasswdFile#verify}).
+   */
+  static void spendBcrypt(int cost, Work work) {
+    work.bcrypt(cost);
+    sink ^= OpenBSDBCrypt.generate(PADDING_PASSWORD, PADDING_SALT, cost).hashCode();
+  }
+
+  private static final byte[] PADDING_PASSWORD = "gatehouse padding".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] PADDING_SALT = new byte[16];
+
+  /** Written so that no compiler can prove the padding's result unused. */
+  @SuppressWarnings("unused")
+  private static volatile int sink;
 
   /** Rough relative cost of one verification, used to pick the decoy for unknown users. */
   abstract long workFactor();
@@ -75,15 +145,28 @@ abstract sealed class PasswordHash {
       this.hash = hash;
     }
 
+    int cost() {
+      return cost;
+    }
+
     @Override
-    boolean matches(byte[] password) {
-      byte[] input = password.length > BCRYPT_MAX_PASSWORD_BYTES ? Arrays.copyOf(password, BCRYPT_MAX_PASSWORD_BYTES) : password;
-      try {
-        return OpenBSDBCrypt.checkPassword(hash, input);
-      } catch (IllegalArgumentException e) {
-        // Bouncy Castle's answer to a password it cannot hash (for instance an empty one): no match.
+    boolean matches(byte[] password, Work work) {
+      if (password.length == 0 || password.length > BCRYPT_MAX_PASSWORD_BYTES) {
+        // Refused at login before any hash is asked; never truncate, never hash the empty password.
         return false;
       }
+      work.bcrypt(cost);
+      try {
+        return OpenBSDBCrypt.checkPassword(hash, password);
+      } catch (IllegalArgumentException e) {
+        // Bouncy Castle's answer to a password it cannot hash: no match.
+        return false;
+      }
+    }
+
+    @Override
+    boolean isOfEmptyPassword() {
+      return false;
     }
 
     @Override
@@ -103,7 +186,7 @@ abstract sealed class PasswordHash {
     }
 
     @Override
-    boolean matches(byte[] password) {
+    boolean matches(byte[] password, Work work) {
       String computed = Md5Crypt.apr1Crypt(password, hash);
       return constantTimeEquals(computed, hash);
     }
@@ -117,7 +200,7 @@ abstract sealed class PasswordHash {
   static final class ShaCrypt extends PasswordHash {
     private final String hash;
     private final boolean sha512;
-    private final long rounds;
+    final long rounds;
 
     ShaCrypt(String hash) {
       if (!hash.matches("\\$[56]\\$(rounds=[0-9]{1,9}\\$)?[./0-9A-Za-z]{1,16}\\$[./0-9A-Za-z]{43,86}")) {
@@ -130,7 +213,7 @@ abstract sealed class PasswordHash {
     }
 
     @Override
-    boolean matches(byte[] password) {
+    boolean matches(byte[] password, Work work) {
       String computed = sha512 ? Sha2Crypt.sha512Crypt(password, hash) : Sha2Crypt.sha256Crypt(password, hash);
       return constantTimeEquals(computed, hash);
     }
@@ -152,7 +235,7 @@ abstract sealed class PasswordHash {
     }
 
     @Override
-    boolean matches(byte[] password) {
+    boolean matches(byte[] password, Work work) {
       return MessageDigest.isEqual(sha1(password, new byte[0]), digest);
     }
 
@@ -176,7 +259,7 @@ abstract sealed class PasswordHash {
     }
 
     @Override
-    boolean matches(byte[] password) {
+    boolean matches(byte[] password, Work work) {
       return MessageDigest.isEqual(sha1(password, salt), digest);
     }
 

@@ -77,12 +77,13 @@ class PasswordHashTest {
   }
 
   @Test
-  void bcryptComparesOnlyTheFirst72BytesAsApacheDoes() {
-    // htpasswd -nbB -C 4 long <73 'a'> : Apache truncates at 72 bytes, so 72 or 73 a's both match.
+  void bcryptNeverTruncatesAPasswordLongerThan72Bytes() {
+    // Apache truncates at 72 bytes, so 72 or 73 a's would both match; here only the 72 do.
     PasswordHash hash = PasswordHash.parse(bcryptOf72As());
 
     assertThat(hash.matches("a".repeat(72).getBytes(StandardCharsets.US_ASCII))).isTrue();
-    assertThat(hash.matches("a".repeat(100).getBytes(StandardCharsets.US_ASCII))).isTrue();
+    assertThat(hash.matches("a".repeat(73).getBytes(StandardCharsets.US_ASCII))).isFalse();
+    assertThat(hash.matches("a".repeat(100).getBytes(StandardCharsets.US_ASCII))).isFalse();
     assertThat(hash.matches("a".repeat(71).getBytes(StandardCharsets.US_ASCII))).isFalse();
   }
 
@@ -102,12 +103,13 @@ class PasswordHashTest {
   }
 
   @Test
-  void decoyIsTheMostExpensiveHashInTheFile() {
+  void decoyIsTheHashOfTheFilesMedianCostNotTheDearest() {
     HtpasswdFile file =
         HtpasswdFile.parse("fast:{SHA}tvRYxZ90euHhTV+mXlnRmD73S7c=\n"
             + "slow:$2y$05$8F3MrKvyBr8H4PhqTnH1IuJbsEbC4epH0URIkSj3XeoBMMSzxHjIS\n"
             + "apr:$apr1$gxbpYFIE$7qvwNRtoM9bwTmRm81T9e.\n");
 
-    assertThat(file.decoy()).isInstanceOf(PasswordHash.Bcrypt.class);
+    assertThat(file.decoy()).isInstanceOf(PasswordHash.Apr1.class);
+    assertThat(file.costlierThanTypical()).containsExactly("slow");
   }
 }

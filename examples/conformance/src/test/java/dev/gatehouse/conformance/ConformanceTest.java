@@ -94,6 +94,9 @@ class ConformanceTest {
             directory.resolve("gatehouse.yaml"),
             "authentication:\n  basic:\n    realm: Conformance\n    htpasswd: "
                 + htpasswd
+                // The table repeats failed logins on purpose (and explain and decide each count one); the failure
+                // budget has its own rows in HostileRequestsConformanceTest.
+                + "\n    failure-budget: {peer-burst: 0, user-burst: 0}"
                 + "\n  jwt:\n    - issuer: "
                 + JWKS.issuer()
                 + "\n      jwks-uri: "

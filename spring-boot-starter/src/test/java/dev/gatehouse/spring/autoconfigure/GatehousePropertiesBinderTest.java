@@ -85,7 +85,7 @@ class GatehousePropertiesBinderTest {
                     .getFailure()
                     .rootCause()
                     .isInstanceOf(ConfigException.class)
-                    .hasMessageStartingWith("authentication.basic.htpassword: unknown key; expected one of [realm, htpasswd]"));
+                    .hasMessageStartingWith("authentication.basic.htpassword: unknown key; expected one of [realm, htpasswd, max-bcrypt-cost, max-sha-crypt-rounds, failure-budget]"));
   }
 
   @Test
