@@ -29,6 +29,9 @@ public record AuthorizationConfig(List<RuleConfig> rules, Audit audit) {
     NONE
   }
 
+  /** How a peer named by its certificate's common name is written ({@code dev.gatehouse.Identity.COMMON_NAME_PREFIX}). */
+  private static final String COMMON_NAME_PREFIX = "cn:";
+
   /** What a {@code principals} entry that cannot name an mTLS peer is told. */
   public static final String PEER_ONLY = "principals match the mTLS peer; use request-principals for Basic users and JWT subjects";
 
@@ -39,13 +42,35 @@ public record AuthorizationConfig(List<RuleConfig> rules, Audit audit) {
   }
 
   /**
+   * Whether some rule names a SPIFFE peer: a {@code principals} or {@code not-principals} entry starting with {@code
+   * spiffe://}, or a namespace. Such a deployment names its workloads by SPIFFE ID, so a certificate's CN is not
+   * allowed to name a peer unless configured ({@code allow-common-names}).
+   *
+   * @return whether any rule does
+   */
+  public boolean namesSpiffePeers() {
+    for (RuleConfig rule : rules) {
+      RuleConfig.SourceConfig from = rule.from().orElse(null);
+      if (from != null
+          && (!from.namespaces().isEmpty()
+              || !from.notNamespaces().isEmpty()
+              || java.util.stream.Stream.concat(from.principals().stream(), from.notPrincipals().stream())
+                  .anyMatch(name -> name.regionMatches(true, 0, "spiffe://", 0, 9)))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
    * Refuses rules whose meaning changed when {@code principals} came to mean the mTLS peer only: until then they also
    * matched Basic users and JWT subjects, so such a rule must fail at start rather than silently stop matching (or,
    * for {@code not-principals} in a deny rule, silently stop denying).
    *
    * <p>The rule: a {@code principals} or {@code not-principals} entry is refused when nothing can establish a peer
    * (no {@code authentication.client-certificate}), and when it starts with a configured JWT issuer followed by
-   * {@code /}, which is a request principal's {@code iss/sub} by construction.
+   * {@code /}, which is a request principal's {@code iss/sub} by construction. An entry that is not {@code spiffe:...},
+   * {@code cn:...} or a {@code *suffix} pattern is refused too: a peer has no other names.
    *
    * @param peerAuthentication whether some authenticator establishes the peer
    * @param jwtIssuers the configured JWT issuers
@@ -69,6 +94,12 @@ public record AuthorizationConfig(List<RuleConfig> rules, Audit audit) {
       boolean jwtSubject = jwtIssuers.stream().anyMatch(issuer -> name.startsWith(issuer + "/"));
       if (!peerAuthentication || jwtSubject) {
         throw new ConfigException(key + "[" + j + "]", PEER_ONLY);
+      }
+      // A bare name was a certificate's CN until CN peers became cn:<CN>: refused, not left to match nothing (a deny
+      // rule that silently stopped denying).
+      if (!name.startsWith("*") && !name.regionMatches(true, 0, "spiffe:", 0, 7) && !name.startsWith(COMMON_NAME_PREFIX)) {
+        throw new ConfigException(
+            key + "[" + j + "]", "a peer is named by its SPIFFE ID (spiffe://...) or by cn: and its certificate's common name, such as cn:" + name);
       }
     }
   }

@@ -77,15 +77,17 @@ public final class ConfigLoader {
     boolean allowRemoteUpstream = root.get(ConfigSchema.ALLOW_REMOTE_UPSTREAM, false);
     UpstreamProtocol upstreamProtocol = root.get(ConfigSchema.UPSTREAM_PROTOCOL, UpstreamProtocol.HTTP1);
     root.rejectUnsupported(ConfigSchema.ADMIN, "the admin endpoint");
+    // Bound first: whether a certificate's CN may name the peer by default depends on whether the rules use SPIFFE.
+    AuthorizationConfig authorization = root.section(ConfigSchema.AUTHORIZATION).map(AuthorizationBinder::bind).orElse(AuthorizationConfig.NONE);
+    boolean rulesUseSpiffe = authorization.namesSpiffePeers();
     AuthenticationConfig authentication =
         root.section(ConfigSchema.AUTHENTICATION)
-            .map(ConfigLoader::authentication)
+            .map(node -> authentication(node, rulesUseSpiffe))
             .orElseThrow(() -> new ConfigException("authentication", "missing; configure at least one method, such as basic"));
     // The sidecar's handshake trusts every trust domain's CAs when tls.client-ca does not say otherwise.
     List<Path> trustDomainCas =
         authentication.clientCertificate().map(cert -> List.copyOf(cert.trustDomains().values())).orElse(List.of());
     Optional<TlsConfig> tls = root.section(ConfigSchema.TLS).map(node -> TlsConfigBinder.bind(node, trustDomainCas));
-    AuthorizationConfig authorization = root.section(ConfigSchema.AUTHORIZATION).map(AuthorizationBinder::bind).orElse(AuthorizationConfig.NONE);
     Optional<AssertionConfig> assertion = root.section(ConfigSchema.ASSERTION).map(AssertionBinder::signer);
     root.rejectUnknownKeys();
     if (!authentication.any()) {
@@ -103,10 +105,10 @@ public final class ConfigLoader {
     }
   }
 
-  private static AuthenticationConfig authentication(ConfigNode node) {
+  private static AuthenticationConfig authentication(ConfigNode node, boolean rulesUseSpiffe) {
     Optional<BasicConfig> basic = node.section(ConfigSchema.BASIC).map(ConfigLoader::basic);
     List<JwtIssuerConfig> jwt = JwtIssuerBinder.bindAll(node.sections(ConfigSchema.JWT));
-    Optional<ClientCertificateConfig> clientCertificate = node.section(ConfigSchema.CLIENT_CERTIFICATE).flatMap(ConfigLoader::clientCertificate);
+    Optional<ClientCertificateConfig> clientCertificate = node.section(ConfigSchema.CLIENT_CERTIFICATE).flatMap(section -> clientCertificate(section, rulesUseSpiffe));
     Optional<SidecarAssertionConfig> sidecarAssertion = node.section(ConfigSchema.SIDECAR_ASSERTION).map(AssertionBinder::verifier);
     node.rejectUnknownKeys();
     try {
@@ -118,12 +120,24 @@ public final class ConfigLoader {
     }
   }
 
-  /** {@code client-certificate: {}} turns it on; {@code enabled: false} lets a profile or flag turn it off again. */
-  private static Optional<ClientCertificateConfig> clientCertificate(ConfigNode node) {
+  /**
+   * {@code client-certificate: {}} turns it on; {@code enabled: false} lets a profile or flag turn it off again. Common
+   * names are allowed by default only where nothing uses SPIFFE: no trust domains, and no rule naming a {@code
+   * spiffe://} peer or a namespace.
+   */
+  private static Optional<ClientCertificateConfig> clientCertificate(ConfigNode node, boolean rulesUseSpiffe) {
     boolean enabled = node.get(ConfigSchema.CLIENT_CERTIFICATE_ENABLED, true);
     Map<String, Path> trustDomains = trustDomains(node);
+    boolean commonNames = node.get(ConfigSchema.CLIENT_CERTIFICATE_ALLOW_COMMON_NAMES, !rulesUseSpiffe && trustDomains.isEmpty());
     node.rejectUnknownKeys();
-    return enabled ? Optional.of(new ClientCertificateConfig(trustDomains)) : Optional.empty();
+    if (!enabled) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(new ClientCertificateConfig(trustDomains, commonNames));
+    } catch (ConfigException e) {
+      throw e.within(node.path());
+    }
   }
 
   /**

@@ -291,6 +291,15 @@ public final class ConfigSchema {
               .defaultValue("true")
               .flagSwitch("--client-cert-auth"));
 
+  /** {@code authentication.client-certificate.allow-common-names}. */
+  public static final ConfigKey<Boolean> CLIENT_CERTIFICATE_ALLOW_COMMON_NAMES =
+      declare(
+          key(
+              "authentication.client-certificate.allow-common-names",
+              ConfigType.BOOLEAN,
+              "Whether a certificate without a SPIFFE ID names the peer by its subject CN, as cn:<CN>; by default false when a rule names a spiffe:// principal or a namespace, or trust-domains is set, else true.")
+          .flag("--allow-common-names", "BOOL"));
+
   /** {@code authentication.client-certificate.trust-domains}. */
   public static final ConfigKey<Map<String, String>> CLIENT_CERTIFICATE_TRUST_DOMAINS =
       declare(

@@ -118,7 +118,7 @@ class GatehouseFilterClientCertificateTest {
 
     HttpResponse<String> response = get(TestCertificate.clientContext(batch, serverCa.certificate()));
 
-    assertThat(response.body()).contains("remoteUser: batch-job\n");
+    assertThat(response.body()).contains("remoteUser: cn:batch-job\n");
   }
 
   @Test
