@@ -88,6 +88,65 @@ public record AuthorizationConfig(List<RuleConfig> rules, Audit audit) {
     }
   }
 
+  /**
+   * Refuses {@code request-principals} entries that could never match a JWT's request principal: {@code <iss>/<sub>}
+   * percent-encodes {@code /} and {@code %} in the subject, so after a configured issuer and its {@code /} an entry may
+   * hold neither a {@code /} (unless a longer configured issuer explains it) nor a {@code %} other than {@code %2F} and
+   * {@code %25}. Such an entry was written for the old, ambiguous form; in a deny rule it would silently stop denying.
+   *
+   * @param jwtIssuers the configured JWT issuers
+   * @throws ConfigException naming {@code authorization.rules[i].from.request-principals[j]} (or {@code
+   *     not-request-principals}), with the entry as it must now be written
+   */
+  public void checkRequestPrincipals(Collection<String> jwtIssuers) {
+    Objects.requireNonNull(jwtIssuers, "jwtIssuers");
+    for (int i = 0; i < rules.size(); i++) {
+      RuleConfig.SourceConfig from = rules.get(i).from().orElse(null);
+      if (from != null) {
+        String key = "authorization.rules[" + i + "].from.";
+        checkRequestPrincipalNames(key + "request-principals", from.requestPrincipals(), jwtIssuers);
+        checkRequestPrincipalNames(key + "not-request-principals", from.notRequestPrincipals(), jwtIssuers);
+      }
+    }
+  }
+
+  private static void checkRequestPrincipalNames(String key, List<String> names, Collection<String> jwtIssuers) {
+    for (int j = 0; j < names.size(); j++) {
+      String name = names.get(j);
+      if (name.startsWith("*")) {
+        continue;
+      }
+      String suggestion = null;
+      boolean explained = false;
+      for (String issuer : jwtIssuers) {
+        if (!name.startsWith(issuer + "/")) {
+          continue;
+        }
+        String subject = name.substring(issuer.length() + 1);
+        String literal = subject.endsWith("*") ? subject.substring(0, subject.length() - 1) : subject;
+        if (literal.indexOf('/') < 0 && validEscapes(literal)) {
+          explained = true;
+          break;
+        }
+        suggestion = issuer + "/" + literal.replace("%", "%25").replace("/", "%2F") + (subject.endsWith("*") ? "*" : "");
+      }
+      if (!explained && suggestion != null) {
+        throw new ConfigException(
+            key + "[" + j + "]",
+            "a JWT request principal is <iss>/<sub> with '/' and '%' in sub written %2F and %25, so this never matches; write " + suggestion);
+      }
+    }
+  }
+
+  private static boolean validEscapes(String subject) {
+    for (int i = subject.indexOf('%'); i >= 0; i = subject.indexOf('%', i + 1)) {
+      if (!(subject.startsWith("%25", i) || subject.startsWith("%2F", i))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   private static void checkPeerNames(String key, List<String> names, boolean peerAuthentication, Collection<String> jwtIssuers) {
     for (int j = 0; j < names.size(); j++) {
       String name = names.get(j);

@@ -95,7 +95,9 @@ public final class ConfigLoader {
     }
     // The sidecar's assertion names the peer its client certificate proved, so peer rules hold behind it too.
     boolean peers = authentication.clientCertificate().isPresent() || authentication.sidecarAssertion().isPresent();
-    authorization.checkPeerRules(peers, authentication.jwt().stream().map(JwtIssuerConfig::issuer).toList());
+    List<String> issuers = authentication.jwt().stream().map(JwtIssuerConfig::issuer).toList();
+    authorization.checkPeerRules(peers, issuers);
+    authorization.checkRequestPrincipals(issuers);
     try {
       return new GatehouseConfig(listen, upstream, allowRemoteUpstream, authentication, authorization, tls, upstreamProtocol, assertion);
     } catch (ConfigException e) {
