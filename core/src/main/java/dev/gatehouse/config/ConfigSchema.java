@@ -381,7 +381,7 @@ public final class ConfigSchema {
 
   /** {@code authorization.rules[].from.principals}. */
   public static final ConfigKey<List<String>> FROM_PRINCIPALS =
-      declare(key("authorization.rules[].from.principals", ConfigType.LIST, "mTLS peer names (SPIFFE ID, else CN): exact, prefix*, *suffix, or * for any peer; needs client-certificate."));
+      declare(key("authorization.rules[].from.principals", ConfigType.LIST, "mTLS peer names (SPIFFE ID, else cn:<CN>): exact, prefix*, *suffix, or * for any peer; needs client-certificate."));
 
   /** {@code authorization.rules[].from.not-principals}. */
   public static final ConfigKey<List<String>> FROM_NOT_PRINCIPALS =
@@ -393,7 +393,7 @@ public final class ConfigSchema {
           key(
               "authorization.rules[].from.request-principals",
               ConfigType.LIST,
-              "Request principals (JWT iss/sub, Basic user): exact, prefix*, *suffix, or * for any request principal."));
+              "Request principals (JWT iss/sub, with / and % in sub written %2F and %25; Basic user): exact, prefix*, *suffix, or * for any request principal."));
 
   /** {@code authorization.rules[].from.not-request-principals}. */
   public static final ConfigKey<List<String>> FROM_NOT_REQUEST_PRINCIPALS =
