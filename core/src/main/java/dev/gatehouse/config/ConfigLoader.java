@@ -153,8 +153,13 @@ public final class ConfigLoader {
         .forEach(
             (domain, file) -> {
               String key = node.keyPath("trust-domains") + "." + domain;
-              if (domain.isEmpty() || !domain.chars().allMatch(c -> (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_')) {
-                throw new ConfigException(key, "not a SPIFFE trust domain (lower-case letters, digits, '.', '-' and '_'), found " + domain);
+              if (domain.isEmpty()
+                  || domain.length() > 255
+                  || domain.startsWith(".")
+                  || domain.endsWith(".")
+                  || domain.contains("..")
+                  || !domain.chars().allMatch(c -> (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_')) {
+                throw new ConfigException(key, "not a SPIFFE trust domain (at most 255 lower-case letters, digits, '.', '-' and '_', no leading, trailing or double dot), found " + domain);
               }
               try {
                 trustDomains.put(domain, ConfigType.FILE.parse(file));

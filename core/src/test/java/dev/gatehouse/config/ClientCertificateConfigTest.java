@@ -60,4 +60,13 @@ class ClientCertificateConfigTest {
         .hasMessageStartingWith("authorization.rules[0].from.principals[0]: ")
         .hasMessageContaining("cn:batch-job");
   }
+
+  @Test
+  void trustDomainWithATrailingDotIsRefusedAtLoad(@TempDir Path directory) throws IOException {
+    Path bundle = Files.writeString(directory.resolve("ca.pem"), "read only when the authenticator starts");
+
+    assertThatThrownBy(() -> load(Map.of("trust-domains", Map.of("cluster.local.", bundle.toString())), List.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("authentication.client-certificate.trust-domains.cluster.local.: not a SPIFFE trust domain");
+  }
 }

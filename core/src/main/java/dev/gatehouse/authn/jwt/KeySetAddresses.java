@@ -43,7 +43,7 @@ final class KeySetAddresses {
       return Optional.empty();
     }
     for (InetAddress address : addresses) {
-      if (address.isLinkLocalAddress() || isAwsMetadataV6(address)) {
+      if (isLinkLocal(address)) {
         String named = host.equals(address.getHostAddress()) ? "" : " (" + host + " resolves to " + address.getHostAddress() + ")";
         return Optional.of(
             "host " + address.getHostAddress() + named + " is link-local, where cloud metadata services answer; key material is never fetched there");
@@ -52,7 +52,38 @@ final class KeySetAddresses {
     return Optional.empty();
   }
 
-  private static boolean isAwsMetadataV6(InetAddress address) {
-    return address instanceof Inet6Address && java.util.Arrays.equals(address.getAddress(), AWS_METADATA_V6);
+  /**
+   * Link-local or AWS's IPv6 metadata address, also when an IPv6 address carries a link-local IPv4 one: IPv4-compatible
+   * ({@code ::169.254.169.254}, which Java keeps as IPv6, unlike the IPv4-mapped form), NAT64 ({@code 64:ff9b::/96})
+   * and 6to4 ({@code 2002:a9fe:a9fe::/48}).
+   */
+  private static boolean isLinkLocal(InetAddress address) {
+    if (address.isLinkLocalAddress()) {
+      return true;
+    }
+    if (!(address instanceof Inet6Address)) {
+      return false;
+    }
+    byte[] bytes = address.getAddress();
+    if (java.util.Arrays.equals(bytes, AWS_METADATA_V6)) {
+      return true;
+    }
+    boolean compatible = true;
+    for (int i = 0; i < 12; i++) {
+      compatible &= bytes[i] == 0;
+    }
+    boolean nat64 = bytes[0] == 0x00 && bytes[1] == 0x64 && bytes[2] == (byte) 0xff && bytes[3] == (byte) 0x9b;
+    for (int i = 4; nat64 && i < 12; i++) {
+      nat64 = bytes[i] == 0;
+    }
+    if (compatible || nat64) {
+      return isLinkLocalV4(bytes[12], bytes[13]);
+    }
+    boolean sixToFour = bytes[0] == 0x20 && bytes[1] == 0x02;
+    return sixToFour && isLinkLocalV4(bytes[2], bytes[3]);
+  }
+
+  private static boolean isLinkLocalV4(byte first, byte second) {
+    return (first & 0xff) == 169 && (second & 0xff) == 254;
   }
 }

@@ -93,6 +93,15 @@ class HostileJwtTest {
     assertThat(bearer(authenticator(), sign(HEADER, payload(subject)))).isInstanceOf(AuthenticationResult.Failure.class);
   }
 
+  @Test
+  void duplicateMembersInTheHeaderOrPayloadAreRefused() {
+    String twoSubjects = payload("\"alice\"").replace("\"sub\":\"alice\"", "\"sub\":\"alice\",\"sub\":\"admin\"");
+    String twoAlgorithms = "{\"alg\":\"RS256\",\"kid\":\"rsa-1\",\"alg\":\"none\"}";
+
+    assertThat(bearer(authenticator(), sign(HEADER, twoSubjects))).isInstanceOf(AuthenticationResult.Failure.class);
+    assertThat(bearer(authenticator(), sign(twoAlgorithms, payload("\"alice\"")))).isInstanceOf(AuthenticationResult.Failure.class);
+  }
+
   @ParameterizedTest
   @ValueSource(
       strings = {
@@ -188,7 +197,10 @@ class HostileJwtTest {
         "https://[fe80::1]/jwks.json",
         "https://[febf::1]/jwks.json",
         "https://[fd00:ec2::254]/jwks.json",
-        "https://[::ffff:169.254.169.254]/jwks.json"
+        "https://[::ffff:169.254.169.254]/jwks.json",
+        "https://[::169.254.169.254]/jwks.json",
+        "https://[64:ff9b::169.254.169.254]/jwks.json",
+        "https://[2002:a9fe:a9fe::1]/jwks.json"
       })
   void jwksUriOnALinkLocalOrMetadataAddressIsRefusedAtLoad(String uri) {
     assertThatThrownBy(() -> authenticator(JwtIssuerConfig.builder("https://issuer.example").jwksUri(URI.create(uri)).build()))
