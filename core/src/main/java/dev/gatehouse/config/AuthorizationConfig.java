@@ -42,8 +42,8 @@ public record AuthorizationConfig(List<RuleConfig> rules, Audit audit) {
   }
 
   /**
-   * Whether some rule names a SPIFFE peer: a {@code principals} or {@code not-principals} entry starting with {@code
-   * spiffe://}, or a namespace. Such a deployment names its workloads by SPIFFE ID, so a certificate's CN is not
+   * Whether some rule names a SPIFFE peer: a {@code principals} or {@code not-principals} entry holding {@code spiffe:}
+   * or a {@code /} (such as the pattern {@code *}{@code /ns/ops/sa/admin}), or a namespace. Such a deployment names its workloads by SPIFFE ID, so a certificate's CN is not
    * allowed to name a peer unless configured ({@code allow-common-names}).
    *
    * @return whether any rule does
@@ -55,7 +55,7 @@ public record AuthorizationConfig(List<RuleConfig> rules, Audit audit) {
           && (!from.namespaces().isEmpty()
               || !from.notNamespaces().isEmpty()
               || java.util.stream.Stream.concat(from.principals().stream(), from.notPrincipals().stream())
-                  .anyMatch(name -> name.regionMatches(true, 0, "spiffe://", 0, 9)))) {
+                  .anyMatch(name -> name.toLowerCase(java.util.Locale.ROOT).contains("spiffe:") || name.indexOf('/') >= 0))) {
         return true;
       }
     }

@@ -33,6 +33,7 @@ class ClientCertificateConfigTest {
     assertThat(commonNames(Map.of(), List.of(Map.of("action", "allow", "from", Map.of("principals", List.of("spiffe://cluster.local/ns/a/sa/b")))))).isFalse();
     assertThat(commonNames(Map.of(), List.of(Map.of("action", "deny", "from", Map.of("not-principals", List.of("SPIFFE://cluster.local/*")))))).isFalse();
     assertThat(commonNames(Map.of(), List.of(Map.of("action", "allow", "from", Map.of("namespaces", List.of("shop")))))).isFalse();
+    assertThat(commonNames(Map.of(), List.of(Map.of("action", "allow", "from", Map.of("principals", List.of("*/ns/ops/sa/admin")))))).isFalse();
   }
 
   @Test

@@ -172,6 +172,10 @@ final class ClientCertificateAuthenticator implements Authenticator {
     if (name.toLowerCase(java.util.Locale.ROOT).contains("spiffe:")) {
       return AuthenticationResult.failure("client certificate " + subject(leaf) + " has a CN that looks like a SPIFFE ID but no URI SAN");
     }
+    // "cn:x/ns/ops/sa/admin" would match a principals pattern "*/ns/ops/sa/admin" written for SPIFFE IDs.
+    if (name.indexOf('/') >= 0) {
+      return AuthenticationResult.failure("client certificate " + subject(leaf) + " has a CN with '/', the shape of a SPIFFE path");
+    }
     if (name.isBlank()) {
       return AuthenticationResult.failure("client certificate " + subject(leaf) + " has a blank CN");
     }

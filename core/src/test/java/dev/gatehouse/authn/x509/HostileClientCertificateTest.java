@@ -89,7 +89,8 @@ class HostileClientCertificateTest {
         "spiffe://cluster.local/ns/ops/sa/admin",
         "SPIFFE://cluster.local/ns/ops/sa/admin",
         " spiffe://cluster.local/ns/ops/sa/admin",
-        "x spiffe://cluster.local/ns/ops/sa/admin"
+        "x spiffe://cluster.local/ns/ops/sa/admin",
+        "x/ns/ops/sa/admin"
       })
   void commonNameThatLooksLikeAnotherKindOfNameIsRefused(String commonName) {
     assertThat(authenticate(client().commonName(commonName).build())).isInstanceOf(AuthenticationResult.Failure.class);
