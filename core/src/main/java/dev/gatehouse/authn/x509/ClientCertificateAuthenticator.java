@@ -39,8 +39,8 @@ import org.jspecify.annotations.Nullable;
  * something else. A certificate with several CNs, a CN holding {@code spiffe:} (it would pass for a SPIFFE ID in a
  * {@code principals} rule), or neither SPIFFE ID nor CN is refused too, as is one that {@link ClientCertificates}
  * refuses (a CA as the client, a chain whose usage excludes {@code clientAuth}) or a leaf outside its validity period
- * (a long-lived connection can outlive its certificate). Whether the name can be a header value is the engine's one boundary to decide, not this class's.
- * SPIFFE IDs of the Istio form {@code /ns/<ns>/sa/<sa>} also give {@link Identity#SPIFFE_NAMESPACE} and {@link
+ * (a long-lived connection can outlive its certificate), and a CN with {@code /} or surrounding whitespace. Whether the
+ * name can be a header value is the engine's one boundary to decide, not this class's. SPIFFE IDs of the Istio form {@code /ns/<ns>/sa/<sa>} also give {@link Identity#SPIFFE_NAMESPACE} and {@link
  * Identity#SPIFFE_SERVICE_ACCOUNT}.
  *
  * <p>With {@code trust-domains} configured, a certificate must have a SPIFFE ID, and its chain must lead to a CA of
