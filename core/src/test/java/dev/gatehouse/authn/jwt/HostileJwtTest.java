@@ -219,6 +219,28 @@ class HostileJwtTest {
   }
 
   @Test
+  void jwksUriThatADiscoveryDocumentPointsAtALinkLocalHostIsNeverFetched() throws Exception {
+    com.sun.net.httpserver.HttpServer idp = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 4);
+    String issuer = "http://127.0.0.1:" + idp.getAddress().getPort();
+    idp.createContext("/.well-known/openid-configuration", exchange -> {
+      byte[] body = ("{\"issuer\":\"" + issuer + "\",\"jwks_uri\":\"https://169.254.169.254/latest/jwks.json\"}").getBytes(StandardCharsets.UTF_8);
+      exchange.sendResponseHeaders(200, body.length);
+      exchange.getResponseBody().write(body);
+      exchange.close();
+    });
+    idp.start();
+    try {
+      JwtAuthenticator authenticator = authenticator(JwtIssuerConfig.builder(issuer).discovery(true).build());
+
+      assertThat(bearer(authenticator, sign(HEADER, payload("\"alice\"").replace(jwks.issuer(), issuer)))).isInstanceOf(AuthenticationResult.Failure.class);
+      // Refused before connecting, not timed out trying: the reason names the address.
+      assertThat(authenticator.sources()).singleElement().satisfies(status -> assertThat(status.lastError()).hasValueSatisfying(error -> assertThat(error).contains("link-local")));
+    } finally {
+      idp.stop(0);
+    }
+  }
+
+  @Test
   void principalsOfAnIssuerAndAnIssuerUnderItsUrlNeverCollide() {
     String outer = "https://a.example";
     String inner = "https://a.example/x";
