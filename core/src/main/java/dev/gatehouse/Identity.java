@@ -16,7 +16,8 @@ import java.util.Set;
  * this same value, so authorization rules and the application see one shape whichever way the caller proved itself.
  * Instances are immutable and thread-safe.
  *
- * @param name the principal name: the Basic user name, a JWT's {@code iss/sub}, or a SPIFFE ID
+ * @param name the principal name: the Basic user name, a JWT's {@code iss/sub} (the subject's {@code %} and {@code /}
+ *     percent-encoded), a SPIFFE ID, or {@code cn:} and a certificate's common name
  * @param authenticationMethod how the caller authenticated, for example {@link #BASIC}
  * @param groups the groups or roles the caller belongs to; empty when the method has none
  * @param attributes further facts about the caller (for example JWT claims); empty when there are none
@@ -60,6 +61,15 @@ public record Identity(String name, String authenticationMethod, Set<String> gro
    * lists and nested maps. Authorization conditions on {@code claims.*} read this attribute.
    */
   public static final String CLAIMS = "claims";
+
+  /**
+   * Attribute holding the subject common name ({@code String}) of a client certificate identity named by its CN; such
+   * an identity's {@link #name()} is {@code cn:<common name>}, so that it can never be taken for a SPIFFE ID.
+   */
+  public static final String COMMON_NAME = "x509.common-name";
+
+  /** The prefix of the {@link #name()} of a peer named by its certificate's subject common name. */
+  public static final String COMMON_NAME_PREFIX = "cn:";
 
   /** Attribute holding the SPIFFE ID ({@code String}) of a client certificate identity that has one. */
   public static final String SPIFFE_ID = "spiffe.id";
@@ -107,19 +117,26 @@ public record Identity(String name, String authenticationMethod, Set<String> gro
 
   /**
    * The peer identity a verified client certificate naming {@code name} gives: a SPIFFE ID with its trust domain and,
-   * for the Istio form {@code spiffe://<td>/ns/<namespace>/sa/<account>}, its namespace and service account; anything
-   * else is a subject common name with no attributes. What {@code check --peer} uses, so that a stated peer matches
-   * rules exactly as a certificate would.
+   * for the Istio form {@code spiffe://<td>/ns/<namespace>/sa/<account>}, its namespace and service account; or {@code
+   * cn:<common name>} with the common name under {@link #COMMON_NAME}. What {@code check --peer} and the sidecar
+   * assertion's verifier use, so that a stated peer matches rules exactly as a certificate would.
    *
-   * @param name a SPIFFE ID, or a common name
+   * @param name a SPIFFE ID, or {@code cn:} and a common name
    * @return the identity, with method {@link #CLIENT_CERTIFICATE}
    * @throws IllegalArgumentException if {@code name} starts with {@code spiffe:} but is not a valid SPIFFE ID, or is
-   *     blank
+   *     neither a SPIFFE ID nor {@code cn:} and a non-blank common name
    */
   public static Identity peer(String name) {
     Objects.requireNonNull(name, "name");
+    if (name.startsWith(COMMON_NAME_PREFIX)) {
+      String commonName = name.substring(COMMON_NAME_PREFIX.length());
+      if (commonName.isBlank()) {
+        throw new IllegalArgumentException("a blank common name");
+      }
+      return new Identity(name, CLIENT_CERTIFICATE, Set.of(), Map.of(COMMON_NAME, commonName));
+    }
     if (!name.regionMatches(true, 0, "spiffe:", 0, 7)) {
-      return of(name, CLIENT_CERTIFICATE);
+      throw new IllegalArgumentException("a peer is named by a SPIFFE ID (spiffe://...) or by cn: and its certificate's common name");
     }
     SpiffeId id = SpiffeId.parse(name);
     Map<String, Object> attributes = new HashMap<>();

@@ -14,19 +14,42 @@ import java.util.Objects;
  * domain that ID names; the TLS layer must trust every domain's CAs (the sidecar does so by itself when {@code
  * tls.client-ca} is absent).
  *
+ * <p>A certificate without a SPIFFE ID is named by its subject common name, as {@code cn:<CN>}, only when {@code
+ * commonNames} allows it. {@link ConfigLoader} decides the default from the rules: common names are refused when any
+ * rule names a {@code spiffe://} peer or a namespace (the deployment uses SPIFFE, and a certificate without a SPIFFE ID
+ * is a mistake or an attack) and always with {@code trust-domains}; otherwise they are allowed.
+ *
  * @param trustDomains SPIFFE trust domain (such as {@code cluster.local}) to the PEM bundle of the CAs that may issue
  *     its identities; empty when every trusted CA may issue any identity
+ * @param commonNames whether a certificate without a SPIFFE ID may name the peer by its subject CN; never with trust
+ *     domains
  */
-public record ClientCertificateConfig(Map<String, Path> trustDomains) {
+public record ClientCertificateConfig(Map<String, Path> trustDomains, boolean commonNames) {
 
-  /** Copies the map. */
+  /**
+   * Copies the map.
+   *
+   * @throws ConfigException if common names are allowed together with trust domains
+   */
   public ClientCertificateConfig {
     Objects.requireNonNull(trustDomains, "trustDomains");
     trustDomains = Map.copyOf(trustDomains);
+    if (commonNames && !trustDomains.isEmpty()) {
+      throw new ConfigException("allow-common-names", "cannot be true with trust-domains, which require a SPIFFE ID in every certificate");
+    }
   }
 
-  /** The section without trust domains: {@code client-certificate: {}}. */
+  /**
+   * Trust domains, which refuse common names.
+   *
+   * @param trustDomains see {@link #trustDomains()}
+   */
+  public ClientCertificateConfig(Map<String, Path> trustDomains) {
+    this(trustDomains, false);
+  }
+
+  /** The section without trust domains, allowing common names: {@code client-certificate: {}} with no SPIFFE rule. */
   public ClientCertificateConfig() {
-    this(Map.of());
+    this(Map.of(), true);
   }
 }

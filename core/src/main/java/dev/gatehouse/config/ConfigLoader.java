@@ -78,15 +78,17 @@ public final class ConfigLoader {
     boolean allowRemoteUpstream = root.get(ConfigSchema.ALLOW_REMOTE_UPSTREAM, false);
     UpstreamProtocol upstreamProtocol = root.get(ConfigSchema.UPSTREAM_PROTOCOL, UpstreamProtocol.HTTP1);
     root.rejectUnsupported(ConfigSchema.ADMIN, "the admin endpoint");
+    // Bound first: whether a certificate's CN may name the peer by default depends on whether the rules use SPIFFE.
+    AuthorizationConfig authorization = root.section(ConfigSchema.AUTHORIZATION).map(AuthorizationBinder::bind).orElse(AuthorizationConfig.NONE);
+    boolean rulesUseSpiffe = authorization.namesSpiffePeers();
     AuthenticationConfig authentication =
         root.section(ConfigSchema.AUTHENTICATION)
-            .map(ConfigLoader::authentication)
+            .map(node -> authentication(node, rulesUseSpiffe))
             .orElseThrow(() -> new ConfigException("authentication", "missing; configure at least one method, such as basic"));
     // The sidecar's handshake trusts every trust domain's CAs when tls.client-ca does not say otherwise.
     List<Path> trustDomainCas =
         authentication.clientCertificate().map(cert -> List.copyOf(cert.trustDomains().values())).orElse(List.of());
     Optional<TlsConfig> tls = root.section(ConfigSchema.TLS).map(node -> TlsConfigBinder.bind(node, trustDomainCas));
-    AuthorizationConfig authorization = root.section(ConfigSchema.AUTHORIZATION).map(AuthorizationBinder::bind).orElse(AuthorizationConfig.NONE);
     Optional<AssertionConfig> assertion = root.section(ConfigSchema.ASSERTION).map(AssertionBinder::signer);
     root.rejectUnknownKeys();
     if (!authentication.any()) {
@@ -94,7 +96,9 @@ public final class ConfigLoader {
     }
     // The sidecar's assertion names the peer its client certificate proved, so peer rules hold behind it too.
     boolean peers = authentication.clientCertificate().isPresent() || authentication.sidecarAssertion().isPresent();
-    authorization.checkPeerRules(peers, authentication.jwt().stream().map(JwtIssuerConfig::issuer).toList());
+    List<String> issuers = authentication.jwt().stream().map(JwtIssuerConfig::issuer).toList();
+    authorization.checkPeerRules(peers, issuers);
+    authorization.checkRequestPrincipals(issuers);
     try {
       return new GatehouseConfig(listen, upstream, allowRemoteUpstream, authentication, authorization, tls, upstreamProtocol, assertion);
     } catch (ConfigException e) {
@@ -104,10 +108,10 @@ public final class ConfigLoader {
     }
   }
 
-  private static AuthenticationConfig authentication(ConfigNode node) {
+  private static AuthenticationConfig authentication(ConfigNode node, boolean rulesUseSpiffe) {
     Optional<BasicConfig> basic = node.section(ConfigSchema.BASIC).map(ConfigLoader::basic);
     List<JwtIssuerConfig> jwt = JwtIssuerBinder.bindAll(node.sections(ConfigSchema.JWT));
-    Optional<ClientCertificateConfig> clientCertificate = node.section(ConfigSchema.CLIENT_CERTIFICATE).flatMap(ConfigLoader::clientCertificate);
+    Optional<ClientCertificateConfig> clientCertificate = node.section(ConfigSchema.CLIENT_CERTIFICATE).flatMap(section -> clientCertificate(section, rulesUseSpiffe));
     Optional<SidecarAssertionConfig> sidecarAssertion = node.section(ConfigSchema.SIDECAR_ASSERTION).map(AssertionBinder::verifier);
     node.rejectUnknownKeys();
     try {
@@ -119,12 +123,24 @@ public final class ConfigLoader {
     }
   }
 
-  /** {@code client-certificate: {}} turns it on; {@code enabled: false} lets a profile or flag turn it off again. */
-  private static Optional<ClientCertificateConfig> clientCertificate(ConfigNode node) {
+  /**
+   * {@code client-certificate: {}} turns it on; {@code enabled: false} lets a profile or flag turn it off again. Common
+   * names are allowed by default only where nothing uses SPIFFE: no trust domains, and no rule naming a {@code
+   * spiffe://} peer or a namespace.
+   */
+  private static Optional<ClientCertificateConfig> clientCertificate(ConfigNode node, boolean rulesUseSpiffe) {
     boolean enabled = node.get(ConfigSchema.CLIENT_CERTIFICATE_ENABLED, true);
     Map<String, Path> trustDomains = trustDomains(node);
+    boolean commonNames = node.get(ConfigSchema.CLIENT_CERTIFICATE_ALLOW_COMMON_NAMES, !rulesUseSpiffe && trustDomains.isEmpty());
     node.rejectUnknownKeys();
-    return enabled ? Optional.of(new ClientCertificateConfig(trustDomains)) : Optional.empty();
+    if (!enabled) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(new ClientCertificateConfig(trustDomains, commonNames));
+    } catch (ConfigException e) {
+      throw e.within(node.path());
+    }
   }
 
   /**
@@ -138,8 +154,13 @@ public final class ConfigLoader {
         .forEach(
             (domain, file) -> {
               String key = node.keyPath("trust-domains") + "." + domain;
-              if (domain.isEmpty() || !domain.chars().allMatch(c -> (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_')) {
-                throw new ConfigException(key, "not a SPIFFE trust domain (lower-case letters, digits, '.', '-' and '_'), found " + domain);
+              if (domain.isEmpty()
+                  || domain.length() > 255
+                  || domain.startsWith(".")
+                  || domain.endsWith(".")
+                  || domain.contains("..")
+                  || !domain.chars().allMatch(c -> (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_')) {
+                throw new ConfigException(key, "not a SPIFFE trust domain (at most 255 lower-case letters, digits, '.', '-' and '_', no leading, trailing or double dot), found " + domain);
               }
               try {
                 trustDomains.put(domain, ConfigType.FILE.parse(file));

@@ -331,6 +331,15 @@ public final class ConfigSchema {
               .defaultValue("true")
               .flagSwitch("--client-cert-auth"));
 
+  /** {@code authentication.client-certificate.allow-common-names}. */
+  public static final ConfigKey<Boolean> CLIENT_CERTIFICATE_ALLOW_COMMON_NAMES =
+      declare(
+          key(
+              "authentication.client-certificate.allow-common-names",
+              ConfigType.BOOLEAN,
+              "Whether a certificate without a SPIFFE ID names the peer by its subject CN, as cn:<CN>; by default false when a rule names a spiffe:// principal or a namespace, or trust-domains is set, else true.")
+          .flag("--allow-common-names", "BOOL"));
+
   /** {@code authentication.client-certificate.trust-domains}. */
   public static final ConfigKey<Map<String, String>> CLIENT_CERTIFICATE_TRUST_DOMAINS =
       declare(
@@ -412,7 +421,7 @@ public final class ConfigSchema {
 
   /** {@code authorization.rules[].from.principals}. */
   public static final ConfigKey<List<String>> FROM_PRINCIPALS =
-      declare(key("authorization.rules[].from.principals", ConfigType.LIST, "mTLS peer names (SPIFFE ID, else CN): exact, prefix*, *suffix, or * for any peer; needs client-certificate."));
+      declare(key("authorization.rules[].from.principals", ConfigType.LIST, "mTLS peer names (SPIFFE ID, else cn:<CN>): exact, prefix*, *suffix, or * for any peer; needs client-certificate."));
 
   /** {@code authorization.rules[].from.not-principals}. */
   public static final ConfigKey<List<String>> FROM_NOT_PRINCIPALS =
@@ -424,7 +433,7 @@ public final class ConfigSchema {
           key(
               "authorization.rules[].from.request-principals",
               ConfigType.LIST,
-              "Request principals (JWT iss/sub, Basic user): exact, prefix*, *suffix, or * for any request principal."));
+              "Request principals (JWT iss/sub, with / and % in sub written %2F and %25; Basic user): exact, prefix*, *suffix, or * for any request principal."));
 
   /** {@code authorization.rules[].from.not-request-principals}. */
   public static final ConfigKey<List<String>> FROM_NOT_REQUEST_PRINCIPALS =

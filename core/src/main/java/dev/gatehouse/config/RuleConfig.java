@@ -37,7 +37,7 @@ public record RuleConfig(
   /**
    * {@code from}: who sent the request. Every list is empty when not configured.
    *
-   * @param principals names of the mTLS peer (a SPIFFE ID or a certificate CN): exact, {@code prefix*}, {@code
+   * @param principals names of the mTLS peer (a SPIFFE ID, or {@code cn:} and a certificate CN): exact, {@code prefix*}, {@code
    *     *suffix}, or {@code *} for any peer; only with {@code authentication.client-certificate}
    * @param notPrincipals peer names that must not match
    * @param namespaces Kubernetes namespaces of the peer's SPIFFE ID

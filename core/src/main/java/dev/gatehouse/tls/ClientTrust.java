@@ -5,7 +5,6 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.CertPathValidator;
 import java.security.cert.CertStore;
-import java.security.cert.CertificateParsingException;
 import java.security.cert.CollectionCertStoreParameters;
 import java.security.cert.PKIXBuilderParameters;
 import java.security.cert.PKIXRevocationChecker;
@@ -24,9 +23,6 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * building, signatures, validity, basic constraints, key usage and name constraints are checked by the JDK, not by us.
  */
 final class ClientTrust {
-
-  /** The extended key usage a client certificate must allow, when it restricts its usage at all. */
-  static final String CLIENT_AUTH_EKU = "1.3.6.1.5.5.7.3.2";
 
   private ClientTrust() {}
 
@@ -58,19 +54,6 @@ final class ClientTrust {
       throw new IllegalStateException("the JDK's PKIX trust manager factory made no X509ExtendedTrustManager");
     } catch (GeneralSecurityException | IOException e) {
       throw new IllegalArgumentException("cannot build a trust manager: " + e.getMessage(), e);
-    }
-  }
-
-  /**
-   * Whether a client certificate may be used for client authentication: it has no extended key usage extension, or
-   * that extension lists {@code clientAuth}.
-   */
-  static boolean allowsClientAuth(X509Certificate leaf) {
-    try {
-      List<String> usages = leaf.getExtendedKeyUsage();
-      return usages == null || usages.contains(CLIENT_AUTH_EKU);
-    } catch (CertificateParsingException e) {
-      return false;
     }
   }
 }

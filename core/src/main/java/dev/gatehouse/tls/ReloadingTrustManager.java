@@ -11,8 +11,8 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * A client-certificate trust manager whose CAs (and CRLs) can be replaced while handshakes run.
  *
  * <p>Design: one JDK PKIX trust manager per loaded version behind a volatile field; each check reads the field once.
- * After the JDK's chain validation it also requires the leaf to allow client authentication when it carries an
- * extended key usage at all. Only client certificates are checked here: the server never validates a server chain.
+ * After the JDK's chain validation it also applies {@link ClientCertificates#refusal}: no CA as the client, and
+ * {@code clientAuth} wherever the chain restricts its usage. Only client certificates are checked here: the server never validates a server chain.
  */
 final class ReloadingTrustManager extends X509ExtendedTrustManager {
 
@@ -51,9 +51,9 @@ final class ReloadingTrustManager extends X509ExtendedTrustManager {
   }
 
   private static void checkUsage(X509Certificate[] chain) throws CertificateException {
-    if (!ClientTrust.allowsClientAuth(chain[0])) {
-      throw new CertificateException(
-          "client certificate " + chain[0].getSubjectX500Principal().getName() + " has an extended key usage without clientAuth");
+    java.util.Optional<String> refusal = ClientCertificates.refusal(List.of(chain));
+    if (refusal.isPresent()) {
+      throw new CertificateException(refusal.get());
     }
   }
 

@@ -98,14 +98,30 @@ public final class TrustDomains implements AutoCloseable {
    *
    * @param bundles the CA bundle files
    * @return the certificates, in the order given
-   * @throws IllegalArgumentException if a file cannot be read or holds no certificate
+   * @throws IllegalArgumentException if a file cannot be read, holds no certificate or holds one that is not a CA
    */
   static List<X509Certificate> union(List<Path> bundles) {
     List<X509Certificate> all = new ArrayList<>();
     for (Path bundle : bundles) {
-      all.addAll(PemFiles.certificates(bundle));
+      all.addAll(authorities(bundle));
     }
     return List.copyOf(all);
+  }
+
+  /**
+   * The certificates of a CA bundle, each of which must be a CA ({@link ClientCertificates#notAnAuthority}).
+   *
+   * @throws IllegalArgumentException naming the file and the first certificate that is not a CA
+   */
+  static List<X509Certificate> authorities(Path bundle) {
+    List<X509Certificate> certificates = PemFiles.certificates(bundle);
+    for (X509Certificate certificate : certificates) {
+      Optional<String> problem = ClientCertificates.notAnAuthority(certificate);
+      if (problem.isPresent()) {
+        throw new IllegalArgumentException(bundle + ": " + problem.get() + ", which cannot be trusted to sign client certificates");
+      }
+    }
+    return certificates;
   }
 
   /**
@@ -148,7 +164,7 @@ public final class TrustDomains implements AutoCloseable {
     for (Map.Entry<String, Path> bundle : bundles.entrySet()) {
       try {
         Set<TrustAnchor> domain = new HashSet<>();
-        for (X509Certificate certificate : PemFiles.certificates(bundle.getValue())) {
+        for (X509Certificate certificate : authorities(bundle.getValue())) {
           domain.add(new TrustAnchor(certificate, null));
         }
         anchors.put(bundle.getKey(), Set.copyOf(domain));

@@ -33,7 +33,18 @@ public final class JwksServer implements AutoCloseable {
     });
     server.createContext("/.well-known/openid-configuration", exchange ->
         send(exchange, "{\"issuer\":\"" + issuer() + "\",\"jwks_uri\":\"" + jwksUri() + "\"}"));
+    // An issuer that moved its keys: a fetch that followed the redirect would get them.
+    server.createContext("/moved/", exchange -> {
+      exchange.getResponseHeaders().add("Location", issuer() + exchange.getRequestURI().getPath().substring("/moved".length()));
+      exchange.sendResponseHeaders(302, -1);
+      exchange.close();
+    });
     server.start();
+  }
+
+  /** {@code /moved/jwks.json}, which answers 302 to {@link #jwksUri()}. */
+  public URI redirectingJwksUri() {
+    return URI.create(issuer() + "/moved/jwks.json");
   }
 
   /**

@@ -27,7 +27,10 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedTrustManager;
+import org.bouncycastle.asn1.DERIA5String;
 import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.GeneralSubtree;
+import org.bouncycastle.asn1.x509.NameConstraints;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
@@ -269,6 +272,8 @@ public final class TestCertificate {
     private final List<GeneralName> sans = new ArrayList<>();
     private Usage usage = Usage.NONE;
     private KeyPair keyPair;
+    private Integer keyUsage;
+    private final List<GeneralSubtree> permittedUris = new ArrayList<>();
 
     public Builder commonName(String commonName) {
       this.commonName = commonName;
@@ -322,6 +327,28 @@ public final class TestCertificate {
       return this;
     }
 
+    /**
+     * A URI SAN whose IA5String holds exactly these bytes, encoded here rather than by Bouncy Castle's string
+     * constructor: what a CA that does not validate would sign (NUL, CR/LF, bytes above 0x7F).
+     */
+    public Builder rawUri(byte[] bytes) {
+      // Unvalidated: each char of an ISO-8859-1 string becomes one byte of the IA5String as it is.
+      sans.add(new GeneralName(GeneralName.uniformResourceIdentifier, new DERIA5String(new String(bytes, StandardCharsets.ISO_8859_1), false)));
+      return this;
+    }
+
+    /** The key usage bits ({@link KeyUsage} constants) instead of the default for a CA or a leaf. */
+    public Builder keyUsage(int bits) {
+      this.keyUsage = bits;
+      return this;
+    }
+
+    /** A CA name constraint: only URI SANs in this host (or, starting with '.', domain). */
+    public Builder permittedUri(String host) {
+      permittedUris.add(new GeneralSubtree(new GeneralName(GeneralName.uniformResourceIdentifier, host)));
+      return this;
+    }
+
     public Builder usage(Usage usage) {
       this.usage = usage;
       return this;
@@ -343,10 +370,13 @@ public final class TestCertificate {
                 issuerName, new BigInteger(64, new SecureRandom()).add(BigInteger.ONE), Date.from(notBefore), Date.from(notAfter), name, keys.getPublic());
         if (maxIntermediates >= 0) {
           builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(maxIntermediates));
-          builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
+          builder.addExtension(Extension.keyUsage, true, new KeyUsage(keyUsage != null ? keyUsage : KeyUsage.keyCertSign | KeyUsage.cRLSign));
         } else {
           builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
-          builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
+          builder.addExtension(Extension.keyUsage, true, new KeyUsage(keyUsage != null ? keyUsage : KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
+        }
+        if (!permittedUris.isEmpty()) {
+          builder.addExtension(Extension.nameConstraints, true, new NameConstraints(permittedUris.toArray(GeneralSubtree[]::new), null));
         }
         switch (usage) {
           case SERVER -> builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));

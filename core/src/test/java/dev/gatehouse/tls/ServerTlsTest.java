@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import javax.net.ssl.SSLContext;
 import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.KeyUsage;
 import org.bouncycastle.cert.X509v2CRLBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CRLConverter;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
@@ -343,6 +344,42 @@ class ServerTlsTest {
 
     assertThatThrownBy(() -> endpoint.connect(TestCertificate.clientContext(serverOnly, serverCa.certificate()))).isInstanceOf(IOException.class);
     assertThat(endpoint.next().failure()).isNotNull();
+  }
+
+  @Test
+  void caCertificatePresentedAsTheClientIsRefusedInTheHandshake() throws Exception {
+    start(mutual(pem(server), "need"));
+    // digitalSignature too, which the JDK's handshake wants of a client key: only CA:TRUE is left to refuse it.
+    TestCertificate subordinate =
+        TestCertificate.builder().commonName("admin").ca().keyUsage(KeyUsage.keyCertSign | KeyUsage.digitalSignature).issuedBy(clientCa).build();
+
+    assertThatThrownBy(() -> endpoint.connect(TestCertificate.clientContext(subordinate, serverCa.certificate()))).isInstanceOf(IOException.class);
+    assertThat(endpoint.next().failure()).hasMessageContaining("is a CA certificate");
+  }
+
+  @Test
+  void clientUnderAnIntermediateForServersOnlyIsRefusedInTheHandshake() throws Exception {
+    start(mutual(pem(server), "need"));
+    TestCertificate serversOnly = TestCertificate.builder().commonName("servers CA").ca().usage(Usage.SERVER).issuedBy(clientCa).build();
+    TestCertificate leaf = TestCertificate.builder().commonName("dave").usage(Usage.CLIENT).issuedBy(serversOnly).build();
+
+    assertThatThrownBy(() -> endpoint.connect(TestCertificate.clientContext(leaf, serverCa.certificate()))).isInstanceOf(IOException.class);
+    assertThat(endpoint.next().failure()).hasMessageContaining("without clientAuth");
+  }
+
+  @Test
+  void clientCaFileHoldingANonCaCertificateIsRefusedAtStart() {
+    TestCertificate notACa = TestCertificate.builder().commonName("just-a-client").usage(Usage.CLIENT).issuedBy(clientCa).build();
+    Map<String, Object> tree = pem(server);
+    tree.put("client-ca", TestCertificate.write(directory.resolve("client-ca.crt"), clientCa.certificatePem() + notACa.certificatePem()).toString());
+
+    assertThatThrownBy(() -> ServerTls.create(config(tree), Duration.ZERO))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("tls.client-ca: ")
+        .hasMessageContaining("client-ca.crt")
+        .hasMessageContaining("CN=just-a-client")
+        .hasMessageContaining("is not a CA certificate")
+        .hasMessageNotContaining("\n");
   }
 
   @Test

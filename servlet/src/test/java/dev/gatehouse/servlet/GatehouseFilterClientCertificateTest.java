@@ -118,7 +118,25 @@ class GatehouseFilterClientCertificateTest {
 
     HttpResponse<String> response = get(TestCertificate.clientContext(batch, serverCa.certificate()));
 
-    assertThat(response.body()).contains("remoteUser: batch-job\n");
+    assertThat(response.body()).contains("remoteUser: cn:batch-job\n");
+  }
+
+  @Test
+  void certificatesTheContainerAcceptsButNoClientMayUseAreRefused() throws Exception {
+    // The container's JDK trust manager takes each of these; the engine's one certificate rule does not.
+    TestCertificate subordinateCa =
+        TestCertificate.builder().commonName("batch-job").ca().keyUsage(org.bouncycastle.asn1.x509.KeyUsage.keyCertSign | org.bouncycastle.asn1.x509.KeyUsage.digitalSignature)
+            .issuedBy(clientCa).build();
+    TestCertificate hiddenSan =
+        TestCertificate.builder().commonName("batch-job").rawUri((SPIFFE_ID + " ").getBytes(java.nio.charset.StandardCharsets.US_ASCII)).usage(Usage.CLIENT)
+            .issuedBy(clientCa).build();
+
+    for (TestCertificate certificate : java.util.List.of(subordinateCa, hiddenSan)) {
+      HttpResponse<String> response = get(TestCertificate.clientContext(certificate, serverCa.certificate()));
+
+      assertThat(response.statusCode()).isEqualTo(401);
+    }
+    assertThat(appCalls).hasValue(0);
   }
 
   @Test

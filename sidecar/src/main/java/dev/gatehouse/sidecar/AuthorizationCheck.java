@@ -42,7 +42,7 @@ final class AuthorizationCheck {
         --method METHOD          request method (default GET)
         --path PATH              request path as sent, e.g. /admin/x (default /)
         --user NAME              the request principal (a Basic user, a JWT's iss/sub); none when absent
-        --peer SPIFFE_OR_CN      the mTLS peer (a SPIFFE ID or a certificate CN); none when absent
+        --peer SPIFFE_OR_CN      the mTLS peer (a SPIFFE ID, or cn:<certificate CN>); none when absent
         --groups A,B             the request principal's groups
         --claims JSON            the caller's JWT claims, e.g. '{"realm_access":{"roles":["ops"]}}'
         --header 'NAME: VALUE'   a request header (repeatable), e.g. 'Host: api.example.com'
@@ -130,7 +130,7 @@ final class AuthorizationCheck {
     try {
       peerIdentity = peer.map(Identity::peer);
     } catch (IllegalArgumentException e) {
-      throw new ConfigException("", "--peer: not a valid SPIFFE ID: " + e.getMessage());
+      throw new ConfigException("", "--peer: not a SPIFFE ID or cn:<common name>: " + e.getMessage());
     }
     Explanation explanation;
     try (Gatehouse engine =

@@ -54,7 +54,21 @@ final class JwksSources {
 
   private JwksSources() {}
 
+  /**
+   * The key source of one issuer.
+   *
+   * @throws ConfigException naming {@code jwks-uri} or {@code issuer} if the keys would come from a link-local address
+   *     ({@link KeySetAddresses})
+   */
   static JWKSource<SecurityContext> build(JwtIssuerConfig config, Settings settings, KeySetFetches fetches) {
+    config.jwksUri().ifPresent(uri -> KeySetAddresses.refusal(uri).ifPresent(reason -> {
+      throw new ConfigException("jwks-uri", reason + ": " + uri);
+    }));
+    if (config.discovery()) {
+      KeySetAddresses.refusal(URI.create(config.issuer())).ifPresent(reason -> {
+        throw new ConfigException("issuer", reason + " (discovery): " + config.issuer());
+      });
+    }
     ResourceRetriever retriever = retriever(config, settings);
     JWKSetSource<SecurityContext> origin;
     if (config.jwksUri().isPresent()) {
@@ -90,9 +104,36 @@ final class JwksSources {
         throw new ConfigException("jwks-ca", e.getMessage(), e);
       }
     }
-    DefaultResourceRetriever retriever = new DefaultResourceRetriever(timeout, timeout, settings.httpSizeLimit(), true, sockets);
+    DefaultResourceRetriever retriever = new NoRedirects(timeout, settings.httpSizeLimit(), sockets);
     config.jwksProxy().ifPresent(proxy -> retriever.setProxy(new Proxy(Proxy.Type.HTTP, InetSocketAddress.createUnresolved(proxy.getHost(), proxy.getPort()))));
     return retriever;
+  }
+
+  /**
+   * Nimbus's retriever, except that it never follows a redirect (a 3xx is a failed fetch, logged by the key source: a
+   * redirect can lead a key fetch anywhere, a metadata service included) and refuses a link-local host before each
+   * connection, since a host name's addresses can change after start-up.
+   */
+  private static final class NoRedirects extends DefaultResourceRetriever {
+    NoRedirects(int timeout, int sizeLimit, @Nullable SSLSocketFactory sockets) {
+      super(timeout, timeout, sizeLimit, true, sockets);
+    }
+
+    @Override
+    protected java.net.HttpURLConnection openHTTPConnection(URL url) throws IOException {
+      java.util.Optional<String> refusal;
+      try {
+        refusal = KeySetAddresses.refusal(url.toURI());
+      } catch (java.net.URISyntaxException e) {
+        throw new IOException("not a URI: " + e.getReason(), e);
+      }
+      if (refusal.isPresent()) {
+        throw new IOException(refusal.get());
+      }
+      java.net.HttpURLConnection connection = super.openHTTPConnection(url);
+      connection.setInstanceFollowRedirects(false);
+      return connection;
+    }
   }
 
   private static ThreadFactory daemon(String name) {

@@ -45,7 +45,8 @@ import org.slf4j.LoggerFactory;
  * aud}, and no unknown {@code crit} header. The JWKS is cached and refreshed in the background; a token with an unknown
  * {@code kid} triggers a fetch at most twice per 30 seconds; the last keys are kept while the issuer is down.
  *
- * <p>The identity is named {@code iss/sub} (Istio's request principal), its groups come from the issuer's groups claim,
+ * <p>The identity is named {@code iss/sub} (Istio's request principal; {@code %} and {@code /} in {@code sub} are
+ * percent-encoded so that the form is unambiguous, see {@link #requestPrincipal}), its groups come from the issuer's groups claim,
  * and all claims are kept under {@link Identity#CLAIMS}. A bad token is a 401 whose challenge says {@code
  * error="invalid_token"} with a short fixed description; the logs get the reason with the issuer and {@code kid}, never
  * the token.
@@ -157,7 +158,7 @@ final class JwtAuthenticator implements Authenticator {
       return invalid("token of " + token.length() + " characters exceeds the limit of " + maxTokenSize, "token too large");
     }
     if (!isCompactJws(token)) {
-      return invalid("not a compact JWS (three base64url parts)", "malformed token");
+      return invalid("not a compact JWS (three canonical base64url parts)", "malformed token");
     }
     Object key = cache.keyOf(token);
     VerifiedTokenCache.Entry cached = cache.get(key);
@@ -177,6 +178,10 @@ final class JwtAuthenticator implements Authenticator {
       // alg "none" in any spelling ends here or at the algorithm check: a plain JWT is not a JWS.
       // Parser messages can quote the token's header or payload, which never go into a log.
       return invalid("unparseable token (" + e.getClass().getSimpleName() + ")", "malformed token");
+    }
+    AuthenticationResult shape = shapeProblem(jwt);
+    if (shape != null) {
+      return shape;
     }
     if (issuerName == null) {
       return invalid("token has no iss", "unknown issuer");
@@ -232,7 +237,7 @@ final class JwtAuthenticator implements Authenticator {
       attributes.put(Identity.EMAIL, email);
     }
     Identity identity =
-        new Identity(config.issuer() + "/" + subject, Identity.JWT, Claims.groups(Claims.at(plain, config.groupsClaim())), attributes);
+        new Identity(requestPrincipal(config.issuer(), subject), Identity.JWT, Claims.groups(Claims.at(plain, config.groupsClaim())), attributes);
     Map<String, String> headers = new LinkedHashMap<>();
     config.claimsToHeaders().forEach(
         (claim, header) -> {
@@ -242,6 +247,29 @@ final class JwtAuthenticator implements Authenticator {
           }
         });
     return new Verified(identity, issuer, Map.copyOf(headers));
+  }
+
+  /**
+   * The request principal {@code <iss>/<sub>}, with {@code %} and {@code /} in the subject percent-encoded ({@code %25},
+   * {@code %2F}): the last {@code /} then always separates the two, so issuer {@code https://a.example} with subject
+   * {@code x/y} ({@code https://a.example/x%2Fy}) can never be issuer {@code https://a.example/x} with subject {@code y}.
+   */
+  static String requestPrincipal(String issuer, String subject) {
+    if (subject.indexOf('/') < 0 && subject.indexOf('%') < 0) {
+      return issuer + "/" + subject;
+    }
+    StringBuilder out = new StringBuilder(issuer.length() + subject.length() + 8).append(issuer).append('/');
+    for (int i = 0; i < subject.length(); i++) {
+      char c = subject.charAt(i);
+      if (c == '%') {
+        out.append("%25");
+      } else if (c == '/') {
+        out.append("%2F");
+      } else {
+        out.append(c);
+      }
+    }
+    return out.toString();
   }
 
   private AuthenticationResult success(Verified verified, TokenLocator.Location location) {
@@ -256,17 +284,73 @@ final class JwtAuthenticator implements Authenticator {
         "bearer token rejected: " + reason, challenge + ", error=\"invalid_token\", error_description=\"" + description + "\"");
   }
 
+  /**
+   * Three parts of canonical base64url (RFC 7515 section 2, RFC 4648 section 3.5): the URL-safe alphabet, no padding,
+   * no length that no byte string encodes to, and zero in the unused low bits of the last character. Decoders ignore
+   * those bits, so without the last rule one signature had sixteen spellings, and a token cache, a replay check or a
+   * log keyed on the text would count one token as many.
+   */
   private static boolean isCompactJws(String token) {
-    int dots = 0;
-    for (int i = 0; i < token.length(); i++) {
-      char c = token.charAt(i);
-      if (c == '.') {
-        dots++;
-      } else if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_')) {
+    int first = token.indexOf('.');
+    int second = first < 0 ? -1 : token.indexOf('.', first + 1);
+    if (second < 0 || token.indexOf('.', second + 1) >= 0) {
+      return false;
+    }
+    return isCanonicalBase64Url(token, 0, first) && isCanonicalBase64Url(token, first + 1, second) && isCanonicalBase64Url(token, second + 1, token.length());
+  }
+
+  private static boolean isCanonicalBase64Url(String text, int start, int end) {
+    int last = 0;
+    for (int i = start; i < end; i++) {
+      last = base64UrlValue(text.charAt(i));
+      if (last < 0) {
         return false;
       }
     }
-    return dots == 2;
+    return switch ((end - start) % 4) {
+      case 0 -> true;
+      case 1 -> false;
+      case 2 -> (last & 0x0f) == 0;
+      default -> (last & 0x03) == 0;
+    };
+  }
+
+  private static int base64UrlValue(char c) {
+    if (c >= 'A' && c <= 'Z') {
+      return c - 'A';
+    }
+    if (c >= 'a' && c <= 'z') {
+      return c - 'a' + 26;
+    }
+    if (c >= '0' && c <= '9') {
+      return c - '0' + 52;
+    }
+    return c == '-' ? 62 : c == '_' ? 63 : -1;
+  }
+
+  /**
+   * What Nimbus's parsed view hides, read from the token's own JSON: any {@code crit} header (Gatehouse understands no
+   * extension, so every use is refused, and RFC 7515 section 4.1.11 forbids an empty list, which Nimbus reads as none),
+   * and a {@code sub} that is not a non-empty JSON string (Nimbus turns the number 42 into "42").
+   *
+   * @return the refusal, or null
+   */
+  private @Nullable AuthenticationResult shapeProblem(SignedJWT jwt) {
+    Map<String, Object> header;
+    Map<String, Object> payload;
+    try {
+      header = com.nimbusds.jose.util.JSONObjectUtils.parse(jwt.getParsedParts()[0].decodeToString());
+      payload = com.nimbusds.jose.util.JSONObjectUtils.parse(jwt.getParsedParts()[1].decodeToString());
+    } catch (ParseException e) {
+      return invalid("unparseable token (" + e.getClass().getSimpleName() + ")", "malformed token");
+    }
+    if (header.containsKey("crit")) {
+      return invalid("token has a crit header; no JWS extension is understood", "critical header not understood");
+    }
+    if (!(payload.get("sub") instanceof String subject) || subject.isEmpty()) {
+      return invalid("token's sub is not a non-empty string", "claims not accepted");
+    }
+    return null;
   }
 
   @Override

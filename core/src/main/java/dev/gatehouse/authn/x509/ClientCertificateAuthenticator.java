@@ -7,14 +7,13 @@ import dev.gatehouse.RequestView;
 import dev.gatehouse.authn.AuthenticationResult;
 import dev.gatehouse.authn.Authenticator;
 import dev.gatehouse.config.ClientCertificateConfig;
+import dev.gatehouse.tls.ClientCertificates;
 import dev.gatehouse.tls.TrustDomains;
 import java.security.cert.CertificateExpiredException;
 import java.security.cert.CertificateNotYetValidException;
-import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Date;
 import java.util.List;
 import java.util.Objects;
@@ -31,14 +30,17 @@ import org.jspecify.annotations.Nullable;
  * Names the {@linkplain Identity.Kind#PEER peer} by the TLS client certificate the adapter reports in {@link
  * RequestView#clientCertificates()}, which the TLS layer has already validated against the client CAs.
  *
- * <p>The name is the certificate's SPIFFE ID when it has one, else its subject common name. SPIFFE's X.509-SVID rules
- * apply: a certificate with a {@code spiffe:} URI SAN must have exactly one URI SAN, and it must be a valid SPIFFE ID;
+ * <p>The name is the certificate's SPIFFE ID when it has one, else (when common names are allowed) {@code cn:} and its
+ * subject common name, so that the two kinds can never be taken for each other. The URI SANs are read from the
+ * extension's bytes ({@link UriSans}), not through the JDK, which drops a SAN it cannot parse: any URI SAN that is not
+ * a valid printable-ASCII URI refuses the certificate. SPIFFE's X.509-SVID rules apply: a certificate with a {@code
+ * spiffe:} URI SAN must have exactly one URI SAN, and it must be a valid SPIFFE ID naming a workload (a path);
  * otherwise the certificate is refused (401) rather than named by its CN, so that a malformed SVID never passes as
- * something else. A certificate with several CNs, a CN that starts with {@code spiffe:} (it would pass for a SPIFFE
- * ID in a {@code principals} rule), or neither SPIFFE ID nor CN is refused too, as is a leaf whose extended key usage
- * excludes {@code clientAuth} or that is outside its validity period (a long-lived connection can outlive its
- * certificate). Whether the name can be a header value is the engine's one boundary to decide, not this class's.
- * SPIFFE IDs of the Istio form {@code /ns/<ns>/sa/<sa>} also give {@link Identity#SPIFFE_NAMESPACE} and {@link
+ * something else. A certificate with several CNs, a CN holding {@code spiffe:} (it would pass for a SPIFFE ID in a
+ * {@code principals} rule), or neither SPIFFE ID nor CN is refused too, as is one that {@link ClientCertificates}
+ * refuses (a CA as the client, a chain whose usage excludes {@code clientAuth}) or a leaf outside its validity period
+ * (a long-lived connection can outlive its certificate), and a CN with {@code /} or surrounding whitespace. Whether the
+ * name can be a header value is the engine's one boundary to decide, not this class's. SPIFFE IDs of the Istio form {@code /ns/<ns>/sa/<sa>} also give {@link Identity#SPIFFE_NAMESPACE} and {@link
  * Identity#SPIFFE_SERVICE_ACCOUNT}.
  *
  * <p>With {@code trust-domains} configured, a certificate must have a SPIFFE ID, and its chain must lead to a CA of
@@ -51,18 +53,18 @@ import org.jspecify.annotations.Nullable;
  */
 final class ClientCertificateAuthenticator implements Authenticator {
 
-  private static final String CLIENT_AUTH_EKU = "1.3.6.1.5.5.7.3.2";
-  private static final int URI_SAN = 6;
   private static final long MAXIMUM_CACHED = 10_000;
 
   private final Clock clock;
   private final @Nullable TrustDomains trustDomains;
+  private final boolean commonNames;
   private final Cache<X509Certificate, AuthenticationResult> results =
       Caffeine.newBuilder().weakKeys().maximumSize(MAXIMUM_CACHED).build();
 
-  private ClientCertificateAuthenticator(Clock clock, @Nullable TrustDomains trustDomains) {
+  private ClientCertificateAuthenticator(Clock clock, @Nullable TrustDomains trustDomains, boolean commonNames) {
     this.clock = clock;
     this.trustDomains = trustDomains;
+    this.commonNames = commonNames;
   }
 
   /**
@@ -78,14 +80,14 @@ final class ClientCertificateAuthenticator implements Authenticator {
 
   /** For tests: an explicit clock for the validity check. */
   static ClientCertificateAuthenticator create(Clock clock) {
-    return new ClientCertificateAuthenticator(clock, null);
+    return new ClientCertificateAuthenticator(clock, null, true);
   }
 
   /** For tests: an explicit clock and reload interval. */
   static ClientCertificateAuthenticator create(ClientCertificateConfig config, Clock clock, java.time.Duration reloadInterval) {
     Objects.requireNonNull(config, "config");
     TrustDomains domains = config.trustDomains().isEmpty() ? null : TrustDomains.load(config.trustDomains(), reloadInterval);
-    return new ClientCertificateAuthenticator(clock, domains);
+    return new ClientCertificateAuthenticator(clock, domains, config.commonNames());
   }
 
   @Override
@@ -118,21 +120,17 @@ final class ClientCertificateAuthenticator implements Authenticator {
   /** The identity a certificate names, or why it names none. */
   private AuthenticationResult identify(List<X509Certificate> chain) {
     X509Certificate leaf = chain.get(0);
-    try {
-      List<String> usages = leaf.getExtendedKeyUsage();
-      if (usages != null && !usages.contains(CLIENT_AUTH_EKU)) {
-        return AuthenticationResult.failure("client certificate " + subject(leaf) + " has an extended key usage without clientAuth");
-      }
-    } catch (CertificateParsingException e) {
-      return AuthenticationResult.failure("client certificate " + subject(leaf) + " has an unreadable extended key usage");
+    Optional<String> misuse = ClientCertificates.refusal(chain);
+    if (misuse.isPresent()) {
+      return AuthenticationResult.failure(misuse.get());
     }
     List<String> uris;
     try {
-      uris = uriSans(leaf);
-    } catch (CertificateParsingException e) {
-      return AuthenticationResult.failure("client certificate " + subject(leaf) + " has unreadable subject alternative names");
+      uris = UriSans.of(leaf);
+    } catch (IllegalArgumentException e) {
+      return AuthenticationResult.failure("client certificate " + subject(leaf) + " " + e.getMessage() + "; refused, not named by its CN");
     }
-    boolean spiffe = uris.stream().anyMatch(uri -> uri.regionMatches(true, 0, "spiffe:", 0, 7));
+    boolean spiffe = uris.stream().anyMatch(ClientCertificateAuthenticator::claimsSpiffe);
     if (spiffe) {
       if (uris.size() != 1) {
         return AuthenticationResult.failure(
@@ -143,6 +141,10 @@ final class ClientCertificateAuthenticator implements Authenticator {
         id = SpiffeId.parse(uris.get(0));
       } catch (IllegalArgumentException e) {
         return AuthenticationResult.failure("client certificate " + subject(leaf) + " has an invalid SPIFFE ID: " + e.getMessage());
+      }
+      if (id.path().isEmpty()) {
+        return AuthenticationResult.failure(
+            "client certificate " + subject(leaf) + " has an invalid SPIFFE ID: " + id + " names a trust domain, not a workload (no path)");
       }
       if (trustDomains != null) {
         Optional<String> refusal = trustDomains.refusal(id.trustDomain(), chain, clock.instant());
@@ -155,6 +157,10 @@ final class ClientCertificateAuthenticator implements Authenticator {
     if (trustDomains != null) {
       return AuthenticationResult.failure("client certificate " + subject(leaf) + " has no SPIFFE ID, which trust-domains requires");
     }
+    if (!commonNames) {
+      return AuthenticationResult.failure(
+          "client certificate " + subject(leaf) + " has no SPIFFE ID, and common names are not allowed (authentication.client-certificate.allow-common-names)");
+    }
     List<String> commonNames = commonNames(leaf);
     if (commonNames.isEmpty()) {
       return AuthenticationResult.failure("client certificate " + subject(leaf) + " has neither a SPIFFE ID nor a subject CN");
@@ -163,27 +169,26 @@ final class ClientCertificateAuthenticator implements Authenticator {
       return AuthenticationResult.failure("client certificate " + subject(leaf) + " has more than one subject CN");
     }
     String name = commonNames.get(0);
-    if (name.regionMatches(true, 0, "spiffe:", 0, 7)) {
+    if (name.toLowerCase(java.util.Locale.ROOT).contains("spiffe:")) {
       return AuthenticationResult.failure("client certificate " + subject(leaf) + " has a CN that looks like a SPIFFE ID but no URI SAN");
+    }
+    // "cn:x/ns/ops/sa/admin" would match a principals pattern "*/ns/ops/sa/admin" written for SPIFFE IDs.
+    if (name.indexOf('/') >= 0) {
+      return AuthenticationResult.failure("client certificate " + subject(leaf) + " has a CN with '/', the shape of a SPIFFE path");
     }
     if (name.isBlank()) {
       return AuthenticationResult.failure("client certificate " + subject(leaf) + " has a blank CN");
     }
-    return AuthenticationResult.success(Identity.of(name, Identity.CLIENT_CERTIFICATE));
+    // Inside "cn:<name>" the engine's boundary would no longer see leading whitespace, which HTTP drops upstream.
+    if (!name.strip().equals(name)) {
+      return AuthenticationResult.failure("client certificate " + subject(leaf) + " has a CN with leading or trailing whitespace");
+    }
+    return AuthenticationResult.success(Identity.peer(Identity.COMMON_NAME_PREFIX + name));
   }
 
-  private static List<String> uriSans(X509Certificate leaf) throws CertificateParsingException {
-    Collection<List<?>> names = leaf.getSubjectAlternativeNames();
-    if (names == null) {
-      return List.of();
-    }
-    List<String> uris = new ArrayList<>(1);
-    for (List<?> name : names) {
-      if (name.size() >= 2 && name.get(0) instanceof Integer type && type == URI_SAN && name.get(1) instanceof String uri) {
-        uris.add(uri);
-      }
-    }
-    return uris;
+  /** Whether a URI SAN means to be a SPIFFE ID, however it spells the scheme; such a SAN must then be a valid one. */
+  private static boolean claimsSpiffe(String uri) {
+    return uri.regionMatches(true, 0, "spiffe:", 0, 7);
   }
 
   private static List<String> commonNames(X509Certificate leaf) {
@@ -201,13 +206,7 @@ final class ClientCertificateAuthenticator implements Authenticator {
   }
 
   private static String subject(X509Certificate leaf) {
-    String subject = leaf.getSubjectX500Principal().getName();
-    StringBuilder out = new StringBuilder(Math.min(subject.length(), 128) + 2).append('\'');
-    for (int i = 0; i < subject.length() && i < 128; i++) {
-      char c = subject.charAt(i);
-      out.append(c < 0x20 || c == 0x7f ? '?' : c);
-    }
-    return out.append('\'').toString();
+    return ClientCertificates.subject(leaf);
   }
 
   @Override

@@ -6,7 +6,8 @@ import java.util.Optional;
 /**
  * A SPIFFE ID ({@code spiffe://<trust-domain>/<path>}), parsed by the rules of the SPIFFE ID specification.
  *
- * <p>The trust domain is lower-case letters, digits, {@code .}, {@code -} and {@code _}; there is no port, user info,
+ * <p>The trust domain is lower-case letters, digits, {@code .}, {@code -} and {@code _}, at most 255 of them, with no
+ * leading or trailing dot and no empty label; there is no port, user info,
  * query or fragment; the path is segments of letters, digits, {@code .}, {@code -} and {@code _}, none empty, {@code .}
  * or {@code ..}, and no trailing slash; the whole ID is at most 2048 bytes. Anything else is refused rather than
  * repaired: two spellings of one workload must never both pass.
@@ -18,6 +19,7 @@ public record SpiffeId(String trustDomain, String path) {
 
   private static final String SCHEME = "spiffe://";
   private static final int MAX_LENGTH = 2048;
+  private static final int MAX_TRUST_DOMAIN_LENGTH = 255;
 
   /**
    * Checks the parts.
@@ -94,6 +96,13 @@ public record SpiffeId(String trustDomain, String path) {
   private static void checkTrustDomain(String trustDomain) {
     if (trustDomain.isEmpty()) {
       throw new IllegalArgumentException("has an empty trust domain");
+    }
+    if (trustDomain.length() > MAX_TRUST_DOMAIN_LENGTH) {
+      throw new IllegalArgumentException("trust domain is longer than " + MAX_TRUST_DOMAIN_LENGTH + " characters");
+    }
+    // A DNS name's spellings: "td." and "td" would be two trust domains to us and one to a resolver or a CA's constraint.
+    if (trustDomain.startsWith(".") || trustDomain.endsWith(".") || trustDomain.contains("..")) {
+      throw new IllegalArgumentException("trust domain must not start or end with '.' or hold an empty label");
     }
     for (int i = 0; i < trustDomain.length(); i++) {
       char c = trustDomain.charAt(i);

@@ -55,8 +55,8 @@ class ClientCertificateAuthenticatorTest {
     AuthenticationResult result = authenticate(client().subject("O=Example, OU=Ops, CN=batch-job").uri("https://example.org/not-spiffe").build());
 
     assertThat(result).isInstanceOfSatisfying(AuthenticationResult.Success.class, success -> {
-      assertThat(success.identity().name()).isEqualTo("batch-job");
-      assertThat(success.identity().attributes()).isEmpty();
+      assertThat(success.identity().name()).isEqualTo("cn:batch-job");
+      assertThat(success.identity().attributes()).containsOnlyKeys(Identity.COMMON_NAME);
     });
   }
 

@@ -139,8 +139,14 @@ class MutualTlsConformanceTest {
             "mTLS+JWT: an invalid token beside a valid peer",
             FRONTEND_CERT,
             "/orders/1",
-            bearer(token("alice") + "x"),
+            bearer(withAnotherSignature(token("alice"))),
             new Answer(401, List.of(BEARER + ", error=\"invalid_token\", error_description=\"invalid signature\""), "Unauthorized\n")));
+  }
+
+  /** The same token with its signature's first character changed: still canonical base64url, no longer the signature. */
+  private static String withAnotherSignature(String token) {
+    int start = token.lastIndexOf('.') + 1;
+    return token.substring(0, start) + (token.charAt(start) == 'A' ? 'B' : 'A') + token.substring(start + 1);
   }
 
   private static String bearer(String token) {
@@ -171,7 +177,7 @@ class MutualTlsConformanceTest {
   }
 
   /** One HTTP/1.1 exchange over TLS, written and read byte by byte, as {@link dev.gatehouse.testing.RawHttp} does. */
-  private static Answer exchange(SSLContext context, int port, String head) throws IOException {
+  static Answer exchange(SSLContext context, int port, String head) throws IOException {
     try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", port)) {
       socket.setSoTimeout(15_000);
       socket.startHandshake();
