@@ -8,6 +8,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -76,7 +77,7 @@ public final class ConfigLoader {
     Optional<URI> upstream = root.get(ConfigSchema.UPSTREAM);
     boolean allowRemoteUpstream = root.get(ConfigSchema.ALLOW_REMOTE_UPSTREAM, false);
     UpstreamProtocol upstreamProtocol = root.get(ConfigSchema.UPSTREAM_PROTOCOL, UpstreamProtocol.HTTP1);
-    root.rejectUnsupported(ConfigSchema.ADMIN, "the admin endpoint");
+    OperationsConfig operations = operations(root);
     AuthenticationConfig authentication =
         root.section(ConfigSchema.AUTHENTICATION)
             .map(ConfigLoader::authentication)
@@ -95,12 +96,29 @@ public final class ConfigLoader {
     boolean peers = authentication.clientCertificate().isPresent() || authentication.sidecarAssertion().isPresent();
     authorization.checkPeerRules(peers, authentication.jwt().stream().map(JwtIssuerConfig::issuer).toList());
     try {
-      return new GatehouseConfig(listen, upstream, allowRemoteUpstream, authentication, authorization, tls, upstreamProtocol, assertion);
+      return new GatehouseConfig(listen, upstream, allowRemoteUpstream, authentication, authorization, tls, upstreamProtocol, assertion, operations);
     } catch (ConfigException e) {
       throw e;
     } catch (IllegalArgumentException e) {
       throw new ConfigException("upstream", e.getMessage());
     }
+  }
+
+  private static OperationsConfig operations(ConfigNode root) {
+    Duration drainDelay =
+        root.section(ConfigSchema.SHUTDOWN)
+            .map(
+                node -> {
+                  Duration delay = node.get(ConfigSchema.SHUTDOWN_DRAIN_DELAY, OperationsConfig.DEFAULT_DRAIN_DELAY);
+                  node.rejectUnknownKeys();
+                  return delay;
+                })
+            .orElse(OperationsConfig.DEFAULT_DRAIN_DELAY);
+    return new OperationsConfig(
+        root.get(ConfigSchema.ADMIN),
+        drainDelay,
+        root.get(ConfigSchema.ACCESS_LOG, OperationsConfig.ACCESS_LOG_NONE),
+        root.get(ConfigSchema.LOG_FORMAT, OperationsConfig.LogFormat.TEXT));
   }
 
   private static AuthenticationConfig authentication(ConfigNode node) {
