@@ -265,6 +265,13 @@ public final class GatehouseSidecar implements AutoCloseable {
       sidecar.close();
       throw startFailure("listen", listen, e);
     }
+    log.info(
+        "gatehouse sidecar listening on {}://{}:{}, forwarding to {}{}",
+        tls.isPresent() ? "https" : "http",
+        host(listen),
+        sidecar.port(),
+        upstream,
+        config.upstreamProtocol() == UpstreamProtocol.H2C ? " (h2c)" : "");
     sidecar.readiness =
         new Readiness(sidecar.server.group().next(), sidecar.server.transport(), UpstreamAddress.of(upstream), sidecar::tlsStatus, Clock.systemUTC());
     if (operations.admin().isPresent()) {
@@ -279,13 +286,6 @@ public final class GatehouseSidecar implements AutoCloseable {
       }
       log.info("admin listener on http://{}:{} (/livez, /readyz, /metrics)", host(operations.admin().get()), adminServer.port());
     }
-    log.info(
-        "gatehouse sidecar listening on {}://{}:{}, forwarding to {}{}",
-        tls.isPresent() ? "https" : "http",
-        host(listen),
-        sidecar.port(),
-        upstream,
-        config.upstreamProtocol() == UpstreamProtocol.H2C ? " (h2c)" : "");
     log.debug("data plane: Netty {}, {} event loop(s)", sidecar.server.transportName(), Runtime.getRuntime().availableProcessors());
     return sidecar;
   }

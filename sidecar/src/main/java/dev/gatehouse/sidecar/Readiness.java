@@ -3,6 +3,7 @@ package dev.gatehouse.sidecar;
 import dev.gatehouse.tls.TlsStatus;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
@@ -54,8 +55,14 @@ final class Readiness {
             .group(loop)
             .channel(upstream.unix() ? transport.domainSocketChannel() : transport.socketChannel())
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MILLIS)
-            .handler(new ChannelInboundHandlerAdapter());
+            .handler(NOTHING);
   }
+
+  /** A probe connection reads nothing and is closed at once; one handler serves them all. */
+  @ChannelHandler.Sharable
+  private static final class Nothing extends ChannelInboundHandlerAdapter {}
+
+  private static final Nothing NOTHING = new Nothing();
 
   /** From now on, not ready: the drain has begun. */
   void startDraining() {
