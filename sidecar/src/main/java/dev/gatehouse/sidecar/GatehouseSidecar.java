@@ -38,8 +38,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Run it as {@code java -jar gatehouse-sidecar.jar --upstream http://127.0.0.1:8080 --htpasswd ./htpasswd}; {@code
  * --help} lists every option. A bad configuration (including a port in use) prints one line to standard error and
- * exits with status 2. {@code SIGTERM} or {@code SIGINT} stops accepting connections, lets in-flight requests finish
- * for up to {@code --shutdown-timeout} seconds, and exits with status 0.
+ * exits with status 2. {@code SIGTERM} or {@code SIGINT} drains: {@code /readyz} answers 503 at once, requests are
+ * served for {@code shutdown.drain-delay} more, then the listener closes, in-flight requests get up to {@code
+ * --shutdown-timeout} seconds, and the process exits with status 0 ({@code docs/operations.md}).
  *
  * <p>The data plane is Netty (native epoll where available): one event loop per processor, each client connection and
  * the upstream connections it uses on the same loop, bodies streamed. {@link ForwardingHandler} asks the engine about
@@ -67,6 +68,7 @@ public final class GatehouseSidecar implements AutoCloseable {
   private Optional<AdminServer> admin = Optional.empty();
   private Readiness readiness;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final AtomicBoolean exiting = new AtomicBoolean();
   private final CountDownLatch stopped = new CountDownLatch(1);
 
   private GatehouseSidecar(
@@ -389,7 +391,7 @@ public final class GatehouseSidecar implements AutoCloseable {
 
   private void exit(String signal) {
     // A second signal while draining must not start a second shutdown, and the JVM's default would exit 143.
-    if (closed.get()) {
+    if (!exiting.compareAndSet(false, true) || closed.get()) {
       return;
     }
     log.info(
