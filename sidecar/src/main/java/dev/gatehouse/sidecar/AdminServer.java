@@ -20,7 +20,6 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.timeout.IdleStateEvent;
@@ -77,7 +76,6 @@ final class AdminServer {
                         .pipeline()
                         .addLast(new IdleStateHandler(0, 0, 30, TimeUnit.SECONDS))
                         .addLast(new HttpServerCodec(4096, 8192, 8192))
-                        .addLast(new HttpServerKeepAliveHandler())
                         .addLast(new HttpObjectAggregator(8192))
                         .addLast(new Endpoints(readiness, metrics));
                   }
@@ -133,7 +131,6 @@ final class AdminServer {
       switch (path) {
         case "/livez" -> send(ctx, request, HttpResponseStatus.OK, "text/plain; charset=utf-8", "ok\n", false);
         case "/readyz" -> {
-          boolean keepAlive = HttpUtil.isKeepAlive(request);
           FullHttpRequest held = request.retain();
           readiness
               .notReady()

@@ -90,10 +90,13 @@ final class Readiness {
       answer.setSuccess(local);
       return;
     }
-    upstream().addListener(done -> {
-      Optional<String> reason = draining ? Optional.of("draining") : localReason();
-      answer.setSuccess(reason.isPresent() ? reason : ((Future<Optional<String>>) done).getNow());
-    });
+    Future<Optional<String>> upstreamCheck = upstream();
+    upstreamCheck.addListener(
+        done -> {
+          // A drain or an expiry may have begun while the check ran.
+          Optional<String> reason = localReason();
+          answer.setSuccess(reason.isPresent() ? reason : upstreamCheck.getNow());
+        });
   }
 
   private Optional<String> localReason() {

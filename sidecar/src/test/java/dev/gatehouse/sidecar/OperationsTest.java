@@ -234,6 +234,8 @@ class OperationsTest {
       }
       assertThat(record.keySet()).as(line).containsExactlyInAnyOrderElementsOf(expected);
       assertThat(record.get("direction")).isEqualTo("ingress");
+      assertThat(java.time.Instant.parse((String) record.get("time"))).isBetween(java.time.Instant.now().minusSeconds(120), java.time.Instant.now());
+      assertThat((String) record.get("time")).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z");
       assertThat((String) record.get("request_id")).matches(GENERATED_ID);
       assertThat(record.get("remote")).isEqualTo("127.0.0.1");
       assertThat((String) record.get("path")).doesNotContain("?");
