@@ -146,4 +146,29 @@ class ReadinessTest {
     assertThat(drain.isAlive()).as("still in the drain delay").isTrue();
     drain.join(10_000);
   }
+
+  @Test
+  void anUnreachableUpstreamIsA502WithTheRequestIdAndCountedAsAConnectFailure() throws Exception {
+    upstream = listen(0);
+    int port = upstream.getLocalPort();
+    upstream.close();
+    startSidecar(port, Map.of());
+
+    HttpResponse<String> response =
+        client.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + sidecar.port() + "/x"))
+                .header("Authorization", dev.gatehouse.testing.RawHttp.basic("bcrypt-user", "bcrypt secret"))
+                .header("X-Request-Id", "down-1")
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    String metrics =
+        client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + sidecar.adminPort() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+
+    assertThat(response.statusCode()).isEqualTo(502);
+    assertThat(response.headers().firstValue("X-Request-Id")).hasValue("down-1");
+    assertThat(metrics)
+        .contains("gatehouse_upstream_failures_total{reason=\"connect\"} 1.0")
+        .contains("gatehouse_upstream_failures_total{reason=\"timeout\"} 0.0")
+        .contains("gatehouse_decisions_total{authn=\"basic\",decision=\"allow\"} 1.0");
+  }
 }
