@@ -1,5 +1,6 @@
 package dev.gatehouse;
 
+import dev.gatehouse.http.RequestIds;
 import java.time.Instant;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
@@ -38,16 +39,35 @@ final class AuditLog {
       };
 
   static void write(
-      AuditSink sink, String decision, int status, String method, String path, @Nullable Identity identity, Optional<String> rule, String reason) {
+      AuditSink sink, String decision, int status, RequestView request, String path, @Nullable Identity identity, Optional<String> rule, String reason) {
     if (sink.enabled()) {
-      sink.write(line(Instant.now(), decision, status, method, path, identity, rule, reason));
+      // Only an id that passes the same check as the sidecar's: an adapter that does not set one passes the client's on
+      // unchecked, and a line must never carry what RequestIds would have replaced.
+      Optional<String> requestId = request.header(RequestIds.HEADER).filter(RequestIds::isValid);
+      sink.write(line(Instant.now(), requestId, decision, status, request.method(), path, identity, rule, reason));
     }
   }
 
   static String line(
       Instant time, String decision, int status, String method, String path, @Nullable Identity identity, Optional<String> rule, String reason) {
+    return line(time, Optional.empty(), decision, status, method, path, identity, rule, reason);
+  }
+
+  static String line(
+      Instant time,
+      Optional<String> requestId,
+      String decision,
+      int status,
+      String method,
+      String path,
+      @Nullable Identity identity,
+      Optional<String> rule,
+      String reason) {
     StringBuilder line = new StringBuilder(256).append('{');
     field(line, "time", time.toString()).append(',');
+    if (requestId.isPresent()) {
+      field(line, "request_id", requestId.get()).append(',');
+    }
     field(line, "decision", decision).append(',');
     line.append("\"status\":").append(status).append(',');
     field(line, "method", method).append(',');

@@ -296,7 +296,7 @@ public final class Gatehouse implements AutoCloseable {
     }
     if (result.allowed()) {
       if (audit == AuthorizationConfig.Audit.ALL) {
-        AuditLog.write(auditSink, "allow", 200, request.method(), path, identities.primary().orElse(null), result.rule(), result.reason());
+        AuditLog.write(auditSink, "allow", 200, request, path, identities.primary().orElse(null), result.rule(), result.reason());
       }
       Map<String, String> headers = new LinkedHashMap<>(4);
       identities.primary().ifPresent(identity -> addIdentityHeaders(headers, identity));
@@ -317,7 +317,7 @@ public final class Gatehouse implements AutoCloseable {
       }
       Decision.Allow allow = new Decision.Allow(identities, RequestHeaders.of(identityHeaders, removeHeaders, headers), Optional.of(path));
       if (started != UNTIMED) {
-        tellListener(GatehouseListener.DecisionKind.ALLOW, identities, started);
+        tellListener(request, GatehouseListener.DecisionKind.ALLOW, identities, result.rule(), started);
       }
       return allow;
     }
@@ -355,7 +355,7 @@ public final class Gatehouse implements AutoCloseable {
       AuthorizationConfig.Audit audit,
       long started) {
     if (audit != AuthorizationConfig.Audit.NONE) {
-      AuditLog.write(auditSink, "deny", refusal.status(), request.method(), path, identities.primary().orElse(null), rule, refusal.reason());
+      AuditLog.write(auditSink, "deny", refusal.status(), request, path, identities.primary().orElse(null), rule, refusal.reason());
     }
     if (started != UNTIMED) {
       // A 429 counts as a deny: the label set is fixed at allow|challenge|deny|reject, and like a 403 it refuses a caller.
@@ -365,13 +365,14 @@ public final class Gatehouse implements AutoCloseable {
               : refusal instanceof Decision.Deny || refusal instanceof Decision.Throttle
                   ? GatehouseListener.DecisionKind.DENY
                   : GatehouseListener.DecisionKind.REJECT;
-      tellListener(kind, identities, started);
+      tellListener(request, kind, identities, rule, started);
     }
     return refusal;
   }
 
   /** Tells the listener; a listener that throws is logged and never changes the decision. */
-  private void tellListener(GatehouseListener.DecisionKind kind, Identities identities, long started) {
+  private void tellListener(
+      RequestView request, GatehouseListener.DecisionKind kind, Identities identities, Optional<String> rule, long started) {
     GatehouseListener target = listener;
     if (target == null) {
       return;
@@ -379,7 +380,7 @@ public final class Gatehouse implements AutoCloseable {
     Optional<Identity> identity = identities.primary();
     String authentication = identity.isEmpty() ? GatehouseMeters.NONE : GatehouseMeters.authnTag(identity.get().authenticationMethod());
     try {
-      target.decision(kind, authentication, System.nanoTime() - started);
+      target.decision(request, kind, identities, authentication, rule, System.nanoTime() - started);
     } catch (RuntimeException e) {
       log.warn("listener {} failed; ignored", target.getClass().getName(), e);
     }

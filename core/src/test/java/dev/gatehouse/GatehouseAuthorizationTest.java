@@ -225,4 +225,24 @@ class GatehouseAuthorizationTest {
 
     assertThat(line).contains("\"principal\":null,\"rule\":null,");
   }
+
+  @Test
+  void auditLineCarriesAValidRequestIdAndNeverAnInvalidOne() throws IOException {
+    java.util.List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+    Path htpasswd = Fixtures.copy("formats.htpasswd", directory);
+    try (Gatehouse audited =
+        Gatehouse.builder()
+            .config(ConfigLoader.fromTree(Map.of("authentication", Map.of("basic", Map.of("htpasswd", htpasswd.toString())))))
+            .auditSink(lines::add)
+            .build()) {
+      audited.decide(FakeRequest.get("/x").header("X-Request-Id", "req-42"));
+      audited.decide(FakeRequest.get("/x").header("X-Request-Id", "has space\",\"forged\":\"1"));
+      audited.decide(FakeRequest.get("/x"));
+    }
+
+    assertThat(lines).hasSize(3);
+    assertThat(lines.get(0)).startsWith("{\"time\":").contains(",\"request_id\":\"req-42\",\"decision\":\"deny\",");
+    assertThat(lines.get(1)).doesNotContain("request_id", "forged");
+    assertThat(lines.get(2)).doesNotContain("request_id");
+  }
 }

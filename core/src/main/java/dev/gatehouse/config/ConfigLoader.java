@@ -77,7 +77,7 @@ public final class ConfigLoader {
     Optional<URI> upstream = root.get(ConfigSchema.UPSTREAM);
     boolean allowRemoteUpstream = root.get(ConfigSchema.ALLOW_REMOTE_UPSTREAM, false);
     UpstreamProtocol upstreamProtocol = root.get(ConfigSchema.UPSTREAM_PROTOCOL, UpstreamProtocol.HTTP1);
-    root.rejectUnsupported(ConfigSchema.ADMIN, "the admin endpoint");
+    OperationsConfig operations = operations(root);
     // Bound first: whether a certificate's CN may name the peer by default depends on whether the rules use SPIFFE.
     AuthorizationConfig authorization = root.section(ConfigSchema.AUTHORIZATION).map(AuthorizationBinder::bind).orElse(AuthorizationConfig.NONE);
     boolean rulesUseSpiffe = authorization.namesSpiffePeers();
@@ -100,12 +100,29 @@ public final class ConfigLoader {
     authorization.checkPeerRules(peers, issuers);
     authorization.checkRequestPrincipals(issuers);
     try {
-      return new GatehouseConfig(listen, upstream, allowRemoteUpstream, authentication, authorization, tls, upstreamProtocol, assertion);
+      return new GatehouseConfig(listen, upstream, allowRemoteUpstream, authentication, authorization, tls, upstreamProtocol, assertion, operations);
     } catch (ConfigException e) {
       throw e;
     } catch (IllegalArgumentException e) {
       throw new ConfigException("upstream", e.getMessage());
     }
+  }
+
+  private static OperationsConfig operations(ConfigNode root) {
+    Duration drainDelay =
+        root.section(ConfigSchema.SHUTDOWN)
+            .map(
+                node -> {
+                  Duration delay = node.get(ConfigSchema.SHUTDOWN_DRAIN_DELAY, OperationsConfig.DEFAULT_DRAIN_DELAY);
+                  node.rejectUnknownKeys();
+                  return delay;
+                })
+            .orElse(OperationsConfig.DEFAULT_DRAIN_DELAY);
+    return new OperationsConfig(
+        root.get(ConfigSchema.ADMIN),
+        drainDelay,
+        root.get(ConfigSchema.ACCESS_LOG, OperationsConfig.ACCESS_LOG_NONE),
+        root.get(ConfigSchema.LOG_FORMAT, OperationsConfig.LogFormat.TEXT));
   }
 
   private static AuthenticationConfig authentication(ConfigNode node, boolean rulesUseSpiffe) {

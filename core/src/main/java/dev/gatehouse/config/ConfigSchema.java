@@ -55,9 +55,43 @@ public final class ConfigSchema {
               .scope(Scope.SIDECAR)
               .flagSwitch("--allow-remote-upstream"));
 
-  /** {@code admin}: known, not yet served; refused rather than ignored. */
+  /** {@code admin}. */
   public static final ConfigKey<InetSocketAddress> ADMIN =
-      declare(key("admin", ConfigType.HOST_PORT, "Address of the admin listener (/livez, /readyz, /metrics); not served by this version yet, so refused.").scope(Scope.SIDECAR));
+      declare(
+          key("admin", ConfigType.HOST_PORT, "Address of the plain-HTTP admin listener (/livez, /readyz, /metrics); off when absent.")
+              .scope(Scope.SIDECAR)
+              .flag("--admin", "HOST:PORT"));
+
+  /** {@code shutdown}. */
+  public static final ConfigKey<Void> SHUTDOWN =
+      declare(key("shutdown", ConfigType.SECTION, "How the sidecar stops on SIGTERM (docs/operations.md).").scope(Scope.SIDECAR));
+
+  /** {@code shutdown.drain-delay}. */
+  public static final ConfigKey<Duration> SHUTDOWN_DRAIN_DELAY =
+      declare(
+          key("shutdown.drain-delay", ConfigType.DURATION, "After SIGTERM, how long /readyz answers 503 while the listener still accepts and serves, in seconds or as a duration such as 5s.")
+              .defaultValue("5s")
+              .scope(Scope.SIDECAR)
+              .flag("--drain-delay", "SECONDS"));
+
+  /** {@code access-log}. */
+  public static final ConfigKey<String> ACCESS_LOG =
+      declare(
+          key("access-log", ConfigType.STRING, "Where one JSON line per request goes: none, stdout, stderr or a file path.")
+              .defaultValue("none")
+              .scope(Scope.SIDECAR)
+              .flag("--access-log", "TARGET"));
+
+  /** {@code log-format}. */
+  public static final ConfigKey<OperationsConfig.LogFormat> LOG_FORMAT =
+      declare(
+          key(
+                  "log-format",
+                  ConfigType.oneOf(ConfigType.lowerCaseNames(OperationsConfig.LogFormat.values()), OperationsConfig.LogFormat.class),
+                  "Format of the sidecar's own log lines on standard output: text, or json (one object a line, as the audit and access lines).")
+              .defaultValue("text")
+              .scope(Scope.SIDECAR)
+              .flag("--log-format", "NAME"));
 
   // --- tls (sidecar)
 

@@ -1,5 +1,9 @@
 package dev.gatehouse.metrics;
 
+import dev.gatehouse.Identities;
+import dev.gatehouse.RequestView;
+import java.util.Optional;
+
 /**
  * Hears about every decision the engine makes, as it makes it; what a metrics adapter (Micrometer, Prometheus) plugs
  * into. Register one with {@link dev.gatehouse.Gatehouse.Builder#listener}; an engine without one does no work for it.
@@ -51,4 +55,21 @@ public interface GatehouseListener {
    * @param durationNanos how long the decision took
    */
   void decision(DecisionKind kind, String authentication, long durationNanos);
+
+  /**
+   * One decision was made, with the request it was about, who asked and the rule that decided: what an access log
+   * wants besides the counts. The default forwards to {@link #decision(DecisionKind, String, long)}; the engine calls this one.
+   *
+   * @param request the request, exactly as the adapter handed it to the engine
+   * @param kind what was decided
+   * @param identities who the caller proved to be, refused or not; {@link Identities#ANONYMOUS} when nobody
+   * @param authentication as in {@link #decision(DecisionKind, String, long)}
+   * @param rule the name of the rule that decided; empty when no rule did (a malformed request, a failed
+   *     authentication, no rules configured)
+   * @param durationNanos how long the decision took
+   */
+  default void decision(
+      RequestView request, DecisionKind kind, Identities identities, String authentication, Optional<String> rule, long durationNanos) {
+    decision(kind, authentication, durationNanos);
+  }
 }

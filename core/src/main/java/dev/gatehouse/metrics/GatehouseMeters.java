@@ -18,6 +18,9 @@ import dev.gatehouse.Identity;
  *   <tr><td>{@value #JWKS_FETCHES}</td><td>counter</td><td>issuer, result</td><td>{@code gatehouse_jwks_fetches_total}</td></tr>
  *   <tr><td>{@value #CERTIFICATE_EXPIRY}</td><td>gauge, seconds</td><td>certificate</td>
  *       <td>{@code gatehouse_tls_certificate_expiry_timestamp_seconds}</td></tr>
+ *   <tr><td>{@value #UPSTREAM_REQUEST_DURATION}</td><td>timer (sidecar)</td><td></td>
+ *       <td>{@code gatehouse_upstream_request_duration_seconds}</td></tr>
+ *   <tr><td>{@value #UPSTREAM_FAILURES}</td><td>counter (sidecar)</td><td>reason</td><td>{@code gatehouse_upstream_failures_total}</td></tr>
  * </table>
  *
  * <p>Every tag has a small, bounded set of values, as Prometheus asks: no user name, path or token ever becomes one.
@@ -38,6 +41,18 @@ public final class GatehouseMeters {
 
   /** Gauge of a served certificate's expiry as a Unix time in seconds, tagged {@value #CERTIFICATE_TAG}. */
   public static final String CERTIFICATE_EXPIRY = "gatehouse.tls.certificate.expiry.timestamp";
+
+  /** Timer of an upstream exchange, from asking for a connection to the response's end (sidecar). */
+  public static final String UPSTREAM_REQUEST_DURATION = "gatehouse.upstream.request.duration";
+
+  /** Counter of upstream exchanges that failed, tagged {@value #REASON_TAG} (sidecar). */
+  public static final String UPSTREAM_FAILURES = "gatehouse.upstream.failures";
+
+  /** Why an upstream exchange failed: {@code connect}, {@code timeout}, {@code reset} or {@code protocol}. */
+  public static final String REASON_TAG = "reason";
+
+  /** {@value #SOURCE_TAG} of the served TLS material (certificate, key, client CAs). */
+  public static final String TLS = "tls";
 
   /** The decision's kind: {@link GatehouseListener.DecisionKind#tag()}. */
   public static final String DECISION_TAG = "decision";

@@ -224,7 +224,8 @@ public final class ServerTls implements AutoCloseable {
         credentials.successes() + (clientCas == null ? 0 : clientCas.successes()),
         lastLoaded,
         Optional.ofNullable(lastReloadError),
-        Optional.ofNullable(lastReloadErrorTime));
+        Optional.ofNullable(lastReloadErrorTime),
+        credentials.failures() + (clientCas == null ? 0 : clientCas.failures()));
   }
 
   /**

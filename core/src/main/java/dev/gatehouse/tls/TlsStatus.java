@@ -15,6 +15,7 @@ import java.util.Optional;
  * @param lastLoaded when the material now served was loaded
  * @param lastReloadError why the most recent reload attempt failed, when it failed; empty once a later one succeeds
  * @param lastReloadErrorTime when that failure happened
+ * @param reloadFailures how many times changed files were refused (the previous material kept)
  */
 public record TlsStatus(
     String certificateSubject,
@@ -22,7 +23,8 @@ public record TlsStatus(
     long reloadCount,
     Instant lastLoaded,
     Optional<String> lastReloadError,
-    Optional<Instant> lastReloadErrorTime) {
+    Optional<Instant> lastReloadErrorTime,
+    long reloadFailures) {
 
   /** Checks the arguments. */
   public TlsStatus {

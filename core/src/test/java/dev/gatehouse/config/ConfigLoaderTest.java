@@ -84,9 +84,27 @@ class ConfigLoaderTest {
   }
 
   @Test
-  void featuresOfLaterVersionsAreRefusedRatherThanIgnored() throws IOException {
-    assertThatThrownBy(() -> ConfigLoader.load(yaml("admin: 127.0.0.1:9901\nauthentication: {basic: {htpasswd: HTPASSWD}}")))
-        .hasMessage("admin: the admin endpoint is not supported by this version of Gatehouse");
+  void operationsKeysAreBoundWithTheirDefaults() throws IOException {
+    OperationsConfig defaults = ConfigLoader.load(yaml("authentication: {basic: {htpasswd: HTPASSWD}}")).operations();
+    assertThat(defaults).isEqualTo(OperationsConfig.DEFAULT);
+    OperationsConfig set =
+        ConfigLoader.load(
+                yaml("admin: 127.0.0.1:9901\nshutdown: {drain-delay: 2s}\naccess-log: stderr\nlog-format: json\nauthentication: {basic: {htpasswd: HTPASSWD}}"))
+            .operations();
+    assertThat(set.admin()).map(java.net.InetSocketAddress::getPort).contains(9901);
+    assertThat(set.drainDelay()).hasSeconds(2);
+    assertThat(set.accessLog()).isEqualTo("stderr");
+    assertThat(set.logFormat()).isEqualTo(OperationsConfig.LogFormat.JSON);
+  }
+
+  @Test
+  void badOperationsValuesAreRefusedWithTheirKey() throws IOException {
+    assertThatThrownBy(() -> ConfigLoader.load(yaml("shutdown: {drain-delay: soon}\nauthentication: {basic: {htpasswd: HTPASSWD}}")))
+        .hasMessageStartingWith("shutdown.drain-delay:");
+    assertThatThrownBy(() -> ConfigLoader.load(yaml("shutdown: {drian-delay: 1}\nauthentication: {basic: {htpasswd: HTPASSWD}}")))
+        .hasMessageStartingWith("shutdown.drian-delay: unknown key");
+    assertThatThrownBy(() -> ConfigLoader.load(yaml("log-format: xml\nauthentication: {basic: {htpasswd: HTPASSWD}}")))
+        .hasMessageStartingWith("log-format:");
   }
 
   @Test

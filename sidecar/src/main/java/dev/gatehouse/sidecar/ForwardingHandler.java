@@ -1,6 +1,7 @@
 package dev.gatehouse.sidecar;
 
 import dev.gatehouse.Decision;
+import dev.gatehouse.http.RequestIds;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -28,6 +29,7 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
 import java.util.List;
@@ -54,6 +56,10 @@ final class ForwardingHandler extends ChannelInboundHandlerAdapter implements Up
 
   private static final Logger log = LoggerFactory.getLogger(ForwardingHandler.class);
 
+  /** Lower case: HTTP/2 (towards an h2c upstream, and from an HTTP/2 client) allows no other. */
+  private static final AsciiString X_REQUEST_ID = AsciiString.cached("x-request-id");
+  private static final AsciiString X_REQUEST_ID_RESPONSE = AsciiString.cached(RequestIds.HEADER);
+
   private enum State {
     /** Waiting for the next request head. */
     IDLE,
@@ -71,6 +77,8 @@ final class ForwardingHandler extends ChannelInboundHandlerAdapter implements Up
   private final ProxyContext proxy;
   private final ConnectionFacts connection;
   private final boolean http2Stream;
+  /** The current request's access-log line and upstream timing; null when neither an access log nor metrics is on. */
+  private final Exchange exchange;
 
   private ChannelHandlerContext ctx;
   private boolean reading;
@@ -78,6 +86,8 @@ final class ForwardingHandler extends ChannelInboundHandlerAdapter implements Up
   private final ArrayDeque<Object> inbox = new ArrayDeque<>(4);
   private State state = State.IDLE;
   private int requestId;
+  /** The current request's {@code X-Request-Id}: the client's when valid, else a new one. */
+  private String requestIdValue;
 
   private HttpRequest proxyToServerRequest;
   private LastHttpContent bodyIfWhole;
@@ -97,6 +107,7 @@ final class ForwardingHandler extends ChannelInboundHandlerAdapter implements Up
     this.proxy = proxy;
     this.connection = connection;
     this.http2Stream = http2Stream;
+    this.exchange = proxy.observers().any() ? new Exchange(proxy.observers(), connection, http2Stream) : null;
   }
 
   @Override
@@ -189,6 +200,13 @@ final class ForwardingHandler extends ChannelInboundHandlerAdapter implements Up
 
   private void onRequestHead(HttpRequest clientToProxyRequest) {
     requestId++;
+    // Before the engine sees the request, so that its audit line carries the id the application and the client get.
+    String clientId = clientToProxyRequest.headers().get(X_REQUEST_ID);
+    requestIdValue = clientId != null && RequestIds.isValid(clientId) ? clientId : RequestIds.create();
+    clientToProxyRequest.headers().set(X_REQUEST_ID, requestIdValue);
+    if (exchange != null) {
+      exchange.begin(clientToProxyRequest, requestIdValue);
+    }
     head = HttpMethod.HEAD.equals(clientToProxyRequest.method());
     Optional<HttpResponseStatus> malformed = malformed(clientToProxyRequest);
     String host = clientToProxyRequest.headers().get(HttpHeaderNames.HOST);
@@ -199,11 +217,15 @@ final class ForwardingHandler extends ChannelInboundHandlerAdapter implements Up
         log.debug("{} C2P malformed request: {} ({})", id(), status.code(), clientToProxyRequest.decoderResult());
       }
       ReferenceCountUtil.release(clientToProxyRequest);
-      answerAndClose(Responses.error(status, head));
+      if (exchange != null) {
+        // Refused before the engine could see it: the proxy's own reject, not counted among the engine's decisions.
+        exchange.decided(dev.gatehouse.metrics.GatehouseListener.DecisionKind.REJECT, dev.gatehouse.Identities.ANONYMOUS, "none", Optional.empty());
+      }
+      answerAndClose(stamped(Responses.error(status, head)));
       return;
     }
     clientKeepAlive = HttpUtil.isKeepAlive(clientToProxyRequest) && !proxy.draining();
-    Decision decision = proxy.decide(new NettyRequestView(clientToProxyRequest, target.get(), connection));
+    Decision decision = proxy.decide(new NettyRequestView(clientToProxyRequest, target.get(), connection, exchange));
     if (decision instanceof Decision.Refusal refusal) {
       refuse(clientToProxyRequest, refusal);
       return;
@@ -212,8 +234,11 @@ final class ForwardingHandler extends ChannelInboundHandlerAdapter implements Up
     if (allow.path().isEmpty()) {
       // Only reachable if the engine were wired wrongly; forwarding the raw path could serve what no rule saw.
       ReferenceCountUtil.release(clientToProxyRequest);
-      answerAndClose(Responses.error(HttpResponseStatus.INTERNAL_SERVER_ERROR, head));
+      answerAndClose(stamped(Responses.error(HttpResponseStatus.INTERNAL_SERVER_ERROR, head)));
       return;
+    }
+    if (exchange != null) {
+      exchange.canonicalPath(allow.path().get());
     }
     webSocket = !http2Stream && WebSocketTunnel.isUpgrade(clientToProxyRequest);
     HttpHeaders headers = clientToProxyRequest.headers();
@@ -234,6 +259,9 @@ final class ForwardingHandler extends ChannelInboundHandlerAdapter implements Up
     if (clientToProxyRequest instanceof FullHttpRequest whole) {
       // HTTP/2 hands a request without body, or with all of it, in one object; split it, so the head can be replayed.
       bodyIfWhole = new DefaultLastHttpContent(whole.content(), whole.trailingHeaders());
+      if (exchange != null) {
+        exchange.bytesIn(whole.content().readableBytes());
+      }
       if (http2Stream && whole.content().isReadable() && !headers.contains(HttpHeaderNames.CONTENT_LENGTH)) {
         HttpUtil.setContentLength(proxyToServerRequest, whole.content().readableBytes());
       }
@@ -250,6 +278,9 @@ final class ForwardingHandler extends ChannelInboundHandlerAdapter implements Up
       log.debug("{} P2S {} {}", id(), proxyToServerRequest.method(), allow.path().get());
     }
     state = State.CONNECTING;
+    if (exchange != null) {
+      exchange.upstreamStarted();
+    }
     proxy.upstream(ctx.channel().eventLoop()).acquire(this);
   }
 
@@ -294,7 +325,7 @@ final class ForwardingHandler extends ChannelInboundHandlerAdapter implements Up
       clientKeepAlive = false;
     }
     ReferenceCountUtil.release(clientToProxyRequest);
-    FullHttpResponse response = Responses.refusal(refusal, head);
+    FullHttpResponse response = stamped(Responses.refusal(refusal, head));
     if (!clientKeepAlive) {
       answerAndClose(response);
       return;
@@ -312,6 +343,9 @@ final class ForwardingHandler extends ChannelInboundHandlerAdapter implements Up
     if (upstream == null) {
       content.release();
       return;
+    }
+    if (exchange != null) {
+      exchange.bytesIn(content.content().readableBytes());
     }
     if (content instanceof LastHttpContent) {
       requestDone = true;
@@ -369,6 +403,9 @@ final class ForwardingHandler extends ChannelInboundHandlerAdapter implements Up
       return;
     }
     log.warn("{} P2S {} {} to {} failed: {}", id(), proxyToServerRequest.method(), proxyToServerRequest.uri(), proxy.upstreamName(), cause.toString());
+    if (exchange != null) {
+      exchange.upstreamFailed(SidecarMetrics.UpstreamFailure.CONNECT);
+    }
     finishWithError(HttpResponseStatus.BAD_GATEWAY);
   }
 
@@ -388,6 +425,9 @@ final class ForwardingHandler extends ChannelInboundHandlerAdapter implements Up
       if (proxyToClientResponse == null) {
         ReferenceCountUtil.release(message);
         return;
+      }
+      if (exchange != null) {
+        exchange.status(proxyToClientResponse.status().code());
       }
       if (message instanceof FullHttpResponse whole) {
         // HTTP/2 hands a short response (gRPC's trailers-only among them) in one object: passed on as one, so that
@@ -419,6 +459,9 @@ final class ForwardingHandler extends ChannelInboundHandlerAdapter implements Up
       if (content instanceof LastHttpContent) {
         onResponseEnd(content);
       } else {
+        if (exchange != null) {
+          exchange.bytesOut(content.content().readableBytes());
+        }
         ctx.write(content, ctx.voidPromise());
       }
     }
@@ -445,6 +488,11 @@ final class ForwardingHandler extends ChannelInboundHandlerAdapter implements Up
       state = State.TUNNEL;
       if (log.isDebugEnabled()) {
         log.debug("{} S2P 101: tunnel open", id());
+      }
+      if (exchange != null) {
+        exchange.status(HttpResponseStatus.SWITCHING_PROTOCOLS.code());
+        exchange.upstreamDone();
+        exchange.end();
       }
       WebSocketTunnel.open(ctx, proxyToClientResponse, tunnelled, proxy.tunnelIdleTimeout());
       return null;
@@ -506,6 +554,11 @@ final class ForwardingHandler extends ChannelInboundHandlerAdapter implements Up
     UpstreamConnection done = upstream;
     upstream = null;
     dropBody();
+    if (exchange != null) {
+      exchange.bytesOut(last.content().readableBytes());
+      exchange.upstreamDone();
+      exchange.end();
+    }
     // Reused only if both sides finished cleanly: a request body still coming would be read as the next response's.
     done.release(upstreamKeepAlive && requestDone);
     state = State.IDLE;
@@ -545,6 +598,10 @@ final class ForwardingHandler extends ChannelInboundHandlerAdapter implements Up
     }
     if (responseStarted) {
       log.warn("{} S2P {} {} from {} broke off: {}", id(), proxyToServerRequest.method(), proxyToServerRequest.uri(), proxy.upstreamName(), cause.toString());
+      if (exchange != null) {
+        exchange.upstreamFailed(failure(cause, timedOut));
+        exchange.end();
+      }
         state = State.CLOSED;
       ctx.close();
       return;
@@ -557,14 +614,29 @@ final class ForwardingHandler extends ChannelInboundHandlerAdapter implements Up
       return;
     }
     log.warn("{} P2S {} {} to {} failed: {}", id(), proxyToServerRequest.method(), proxyToServerRequest.uri(), proxy.upstreamName(), cause.toString());
+    if (exchange != null) {
+      exchange.upstreamFailed(failure(cause, timedOut));
+    }
     finishWithError(timedOut ? HttpResponseStatus.GATEWAY_TIMEOUT : HttpResponseStatus.BAD_GATEWAY);
+  }
+
+  /** The {@code reason} label of an upstream failure once the connection was open. */
+  private static SidecarMetrics.UpstreamFailure failure(Throwable cause, boolean timedOut) {
+    if (timedOut) {
+      return SidecarMetrics.UpstreamFailure.TIMEOUT;
+    }
+    // A response that does not parse, or one this request did not ask for (a 101 without an upgrade).
+    if (cause instanceof io.netty.handler.codec.DecoderException || cause instanceof IllegalStateException) {
+      return SidecarMetrics.UpstreamFailure.PROTOCOL;
+    }
+    return SidecarMetrics.UpstreamFailure.RESET;
   }
 
   /** 502 or 504 for the current request; the connection stays open only if the request was read to its end. */
   private void finishWithError(HttpResponseStatus status) {
     boolean received = requestDone || bodyIfWhole != null;
     dropBody();
-    FullHttpResponse response = Responses.error(status, head);
+    FullHttpResponse response = stamped(Responses.error(status, head));
     if (!clientKeepAlive || proxy.draining() || !(received || replayable)) {
       answerAndClose(response);
       return;
@@ -581,6 +653,20 @@ final class ForwardingHandler extends ChannelInboundHandlerAdapter implements Up
       bodyIfWhole.release();
       bodyIfWhole = null;
     }
+  }
+
+  /**
+   * An answer the sidecar writes itself (a refusal, an error): it carries the request's id back, and ends the
+   * request's exchange.
+   */
+  private FullHttpResponse stamped(FullHttpResponse response) {
+    response.headers().set(X_REQUEST_ID_RESPONSE, requestIdValue);
+    if (exchange != null) {
+      exchange.status(response.status().code());
+      exchange.bytesOut(response.content().readableBytes());
+      exchange.end();
+    }
+    return response;
   }
 
   private void answerAndClose(FullHttpResponse response) {
@@ -604,7 +690,16 @@ final class ForwardingHandler extends ChannelInboundHandlerAdapter implements Up
       return;
     }
     if (event == ProxyServer.DRAIN) {
-      if (state == State.IDLE) {
+      if (state == State.IDLE && requestId == 0 && !http2Stream) {
+        // Accepted just before the listener closed: its first request may be on the wire already. It gets that one
+        // answered (with Connection: close), or is closed after a moment of silence.
+        ctx.executor().schedule(() -> {
+          if (state == State.IDLE && requestId == 0) {
+            state = State.CLOSED;
+            ctx.close();
+          }
+        }, ProxyServer.FIRST_REQUEST_GRACE.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+      } else if (state == State.IDLE) {
         state = State.CLOSED;
         ctx.close();
       } else {
@@ -620,6 +715,9 @@ final class ForwardingHandler extends ChannelInboundHandlerAdapter implements Up
     if (state == State.FORWARDING || state == State.CONNECTING) {
       }
     state = State.CLOSED;
+    if (exchange != null && exchange.open()) {
+      exchange.end();
+    }
     if (upstream != null) {
       upstream.abandon();
       upstream = null;

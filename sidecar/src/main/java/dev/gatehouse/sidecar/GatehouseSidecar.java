@@ -5,24 +5,31 @@ import dev.gatehouse.internal.LogText;
 import dev.gatehouse.config.ConfigException;
 import dev.gatehouse.config.ConfigLoader;
 import dev.gatehouse.config.GatehouseConfig;
+import dev.gatehouse.config.OperationsConfig;
+import dev.gatehouse.sidecar.internal.LogbackConfigurator;
 import dev.gatehouse.config.UpstreamProtocol;
 import dev.gatehouse.sidecar.inject.InjectCommand;
 import dev.gatehouse.tls.SelfSignedCertificate;
 import dev.gatehouse.tls.ServerTls;
 import dev.gatehouse.tls.TlsStatus;
+import java.io.FileOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.io.InputStream;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.channels.UnresolvedAddressException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,8 +39,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Run it as {@code java -jar gatehouse-sidecar.jar --upstream http://127.0.0.1:8080 --htpasswd ./htpasswd}; {@code
  * --help} lists every option. A bad configuration (including a port in use) prints one line to standard error and
- * exits with status 2. {@code SIGTERM} or {@code SIGINT} stops accepting connections, lets in-flight requests finish
- * for up to {@code --shutdown-timeout} seconds, and exits with status 0.
+ * exits with status 2. {@code SIGTERM} or {@code SIGINT} drains: {@code /readyz} answers 503 at once, requests are
+ * served for {@code shutdown.drain-delay} more, then the listener closes, in-flight requests get up to {@code
+ * --shutdown-timeout} seconds, and the process exits with status 0 ({@code docs/operations.md}).
  *
  * <p>The data plane is Netty (native epoll where available): one event loop per processor, each client connection and
  * the upstream connections it uses on the same loop, bodies streamed. {@link ForwardingHandler} asks the engine about
@@ -55,7 +63,13 @@ public final class GatehouseSidecar implements AutoCloseable {
   private final Optional<ServerTls> tls;
   private final ProxyServer server;
   private final Duration shutdownTimeout;
+  private final OperationsConfig operations;
+  private final Optional<SidecarMetrics> metrics;
+  private final Optional<AuditLines> accessLog;
+  private Optional<AdminServer> admin = Optional.empty();
+  private Readiness readiness;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final AtomicBoolean exiting = new AtomicBoolean();
   private final CountDownLatch stopped = new CountDownLatch(1);
 
   private GatehouseSidecar(
@@ -66,12 +80,19 @@ public final class GatehouseSidecar implements AutoCloseable {
       URI upstream,
       UpstreamProtocol upstreamProtocol,
       Duration shutdownTimeout,
-      Duration upstreamIdleTimeout) {
+      Duration upstreamIdleTimeout,
+      OperationsConfig operations,
+      Optional<SidecarMetrics> metrics,
+      Optional<AuditLines> accessLog,
+      Observers observers) {
     this.gatehouse = gatehouse;
     this.audit = audit;
     this.tls = tls;
     this.shutdownTimeout = shutdownTimeout;
-    this.server = new ProxyServer(gatehouse::decide, tls, listen, upstream, upstreamProtocol, shutdownTimeout, upstreamIdleTimeout);
+    this.operations = operations;
+    this.metrics = metrics;
+    this.accessLog = accessLog;
+    this.server = new ProxyServer(gatehouse::decide, tls, listen, upstream, upstreamProtocol, shutdownTimeout, upstreamIdleTimeout, observers);
   }
 
   /**
@@ -197,34 +218,59 @@ public final class GatehouseSidecar implements AutoCloseable {
     URI upstream =
         config.upstream().orElseThrow(() -> new ConfigException("upstream", "missing; set --upstream, GATEHOUSE_UPSTREAM or upstream:"));
     InetSocketAddress listen = config.listenOrDefault();
-    Optional<ServerTls> tls = config.tls().map(ServerTls::create);
+    OperationsConfig operations = config.operations();
+    LogbackConfigurator.json(operations.logFormat() == OperationsConfig.LogFormat.JSON);
+    Optional<AuditLines> accessLog = accessLog(operations.accessLog());
+    Optional<ServerTls> tls;
+    try {
+      tls = config.tls().map(ServerTls::create);
+    } catch (RuntimeException e) {
+      accessLog.ifPresent(AuditLines::close);
+      throw e;
+    }
+    // The engine is built with the metrics as its listener, and the metrics read the engine: hence the holder.
+    AtomicReference<Gatehouse> engine = new AtomicReference<>();
+    Optional<SidecarMetrics> metrics =
+        operations.admin().map(admin -> new SidecarMetrics(engine::get, () -> tls.map(ServerTls::status)));
+    Observers observers = new Observers(metrics, accessLog);
     Gatehouse gatehouse;
     // Audit lines batched onto standard output rather than a logging event each: most of a refusal's cost otherwise.
     AuditLines audit = new AuditLines(System.out);
     try {
       // The file was read once, above; the engine starts from that reading and reloads its rules when the file changes.
       Gatehouse.Builder builder = Gatehouse.builder().config(config).auditSink(audit);
+      if (observers.any()) {
+        builder.listener(observers);
+      }
       configFile.ifPresent(file -> builder.reloadingRules(file, overrides));
       gatehouse = builder.build();
+      engine.set(gatehouse);
+      metrics.ifPresent(SidecarMetrics::bind);
     } catch (RuntimeException e) {
       tls.ifPresent(ServerTls::close);
       audit.close();
+      accessLog.ifPresent(AuditLines::close);
+      metrics.ifPresent(SidecarMetrics::close);
       throw e;
     }
     GatehouseSidecar sidecar;
     try {
-      sidecar = new GatehouseSidecar(gatehouse, audit, tls, listen, upstream, config.upstreamProtocol(), shutdownTimeout, upstreamIdleTimeout);
+      sidecar =
+          new GatehouseSidecar(
+              gatehouse, audit, tls, listen, upstream, config.upstreamProtocol(), shutdownTimeout, upstreamIdleTimeout, operations, metrics, accessLog, observers);
     } catch (RuntimeException e) {
       gatehouse.close();
       tls.ifPresent(ServerTls::close);
       audit.close();
+      accessLog.ifPresent(AuditLines::close);
+      metrics.ifPresent(SidecarMetrics::close);
       throw e;
     }
     try {
       sidecar.server.start();
     } catch (Exception e) {
       sidecar.close();
-      throw startFailure(listen, e);
+      throw startFailure("listen", listen, e);
     }
     log.info(
         "gatehouse sidecar listening on {}://{}:{}, forwarding to {}{}",
@@ -233,8 +279,47 @@ public final class GatehouseSidecar implements AutoCloseable {
         sidecar.port(),
         upstream,
         config.upstreamProtocol() == UpstreamProtocol.H2C ? " (h2c)" : "");
+    sidecar.readiness =
+        new Readiness(sidecar.server.group().next(), sidecar.server.transport(), UpstreamAddress.of(upstream), sidecar::tlsStatus, Clock.systemUTC());
+    if (operations.admin().isPresent()) {
+      AdminServer adminServer =
+          new AdminServer(sidecar.server.group(), sidecar.server.transport(), operations.admin().get(), sidecar.readiness, metrics.orElseThrow());
+      sidecar.admin = Optional.of(adminServer);
+      try {
+        adminServer.start();
+      } catch (Exception e) {
+        sidecar.close();
+        throw startFailure("admin", operations.admin().get(), e);
+      }
+      log.info("admin listener on http://{}:{} (/livez, /readyz, /metrics)", host(operations.admin().get()), adminServer.port());
+    }
     log.debug("data plane: Netty {}, {} event loop(s)", sidecar.server.transportName(), Runtime.getRuntime().availableProcessors());
     return sidecar;
+  }
+
+  /** The access log's lines, batched like the audit lines; a file is appended to, and created if need be. */
+  private static Optional<AuditLines> accessLog(String target) {
+    return switch (target) {
+      case OperationsConfig.ACCESS_LOG_NONE -> Optional.empty();
+      case "stdout" -> Optional.of(new AuditLines(System.out));
+      case "stderr" -> Optional.of(new AuditLines(System.err));
+      default -> {
+        try {
+          yield Optional.of(new AuditLines(new PrintStream(new FileOutputStream(target, /* append= */ true), false, StandardCharsets.US_ASCII)));
+        } catch (IOException | SecurityException e) {
+          throw new ConfigException("access-log", "cannot open " + LogText.printable(target) + " for appending: " + e.getMessage());
+        }
+      }
+    };
+  }
+
+  /**
+   * The admin listener's port, when it is on.
+   *
+   * @return the bound port, or -1
+   */
+  int adminPort() {
+    return admin.map(AdminServer::port).orElse(-1);
   }
 
   /**
@@ -268,25 +353,60 @@ public final class GatehouseSidecar implements AutoCloseable {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
+    if (readiness != null) {
+      readiness.startDraining();
+    }
     try {
       server.stop(shutdownTimeout);
     } catch (RuntimeException e) {
       log.warn("stopping the server failed: {}", e.toString());
     } finally {
+      admin.ifPresent(AdminServer::stop);
       gatehouse.close();
       tls.ifPresent(ServerTls::close);
       audit.close();
+      accessLog.ifPresent(AuditLines::close);
+      metrics.ifPresent(SidecarMetrics::close);
       stopped.countDown();
     }
   }
 
-  private void exit(String signal) {
-    // A second signal while draining must not start a second shutdown, and the JVM's default would exit 143.
+  /**
+   * The whole drain, as on {@code SIGTERM}: {@code /readyz} answers 503 at once; requests are still accepted and
+   * served (each response with {@code Connection: close}) for the drain delay; then {@link #close()}.
+   */
+  void drain() {
     if (closed.get()) {
       return;
     }
-    log.info("{}: draining in-flight requests for up to {} s", signal, shutdownTimeout.toSeconds());
+    if (readiness != null) {
+      readiness.startDraining();
+    }
+    server.startDraining();
+    long delay = operations.drainDelay().toMillis();
+    if (delay > 0) {
+      try {
+        Thread.sleep(delay);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     close();
+  }
+
+  private void exit(String signal) {
+    // A second signal while draining must not start a second shutdown, and the JVM's default would exit 143.
+    if (!exiting.compareAndSet(false, true) || closed.get()) {
+      return;
+    }
+    log.info(
+        "{}: draining: not ready now, serving for {} ms more, then letting in-flight requests finish for up to {} s",
+        signal,
+        operations.drainDelay().toMillis(),
+        shutdownTimeout.toSeconds());
+    drain();
+    log.info("drained; exiting");
+    // The log's queue is written out by its shutdown hook (LogbackConfigurator); audit and access lines were by close.
     System.exit(0);
   }
 
@@ -299,19 +419,19 @@ public final class GatehouseSidecar implements AutoCloseable {
   }
 
   /** A failure to bind is a configuration problem of {@code listen}; anything else is not the user's to fix. */
-  private static RuntimeException startFailure(InetSocketAddress listen, Exception failure) {
+  private static RuntimeException startFailure(String key, InetSocketAddress listen, Exception failure) {
     String address = host(listen) + ":" + listen.getPort();
     for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
       // Netty's native transport reports a failed bind as an IOException naming the errno, not a BindException.
       if (cause instanceof BindException || (cause instanceof IOException && String.valueOf(cause.getMessage()).startsWith("bind("))) {
         String message = String.valueOf(cause.getMessage());
         if (message.contains("in use")) {
-          return new ConfigException("listen", "port " + listen.getPort() + " is already in use", failure);
+          return new ConfigException(key, "port " + listen.getPort() + " is already in use", failure);
         }
-        return new ConfigException("listen", "cannot listen on " + address + ": " + message.replaceFirst("^bind\\(\\.\\.\\) failed: ", ""), failure);
+        return new ConfigException(key, "cannot listen on " + address + ": " + message.replaceFirst("^bind\\(\\.\\.\\) failed: ", ""), failure);
       }
       if (cause instanceof UnresolvedAddressException) {
-        return new ConfigException("listen", "cannot resolve host " + listen.getHostString(), failure);
+        return new ConfigException(key, "cannot resolve host " + listen.getHostString(), failure);
       }
     }
     return new IllegalStateException(failure.toString(), failure);

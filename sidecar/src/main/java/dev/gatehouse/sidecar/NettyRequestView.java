@@ -16,11 +16,18 @@ final class NettyRequestView implements RequestView {
   private final HttpRequest request;
   private final RequestTarget target;
   private final ConnectionFacts connection;
+  private final Exchange exchange;
 
-  NettyRequestView(HttpRequest request, RequestTarget target, ConnectionFacts connection) {
+  NettyRequestView(HttpRequest request, RequestTarget target, ConnectionFacts connection, Exchange exchange) {
     this.request = request;
     this.target = target;
     this.connection = connection;
+    this.exchange = exchange;
+  }
+
+  /** Where the engine's listener notes the decision; {@code null} when nothing observes requests. */
+  Exchange exchange() {
+    return exchange;
   }
 
   @Override

@@ -18,16 +18,27 @@ final class ProxyContext {
   private final String upstreamName;
   private final boolean upstreamHttp2;
   private final Duration clientIdleTimeout;
+  private final Observers observers;
   private volatile boolean draining;
 
   ProxyContext(
       Function<RequestView, Decision> engine,
-      Map<EventLoop, Upstream> upstreams, String upstreamName, boolean upstreamHttp2, Duration clientIdleTimeout) {
+      Map<EventLoop, Upstream> upstreams,
+      String upstreamName,
+      boolean upstreamHttp2,
+      Duration clientIdleTimeout,
+      Observers observers) {
     this.engine = engine;
     this.upstreams = upstreams;
     this.upstreamName = upstreamName;
     this.upstreamHttp2 = upstreamHttp2;
     this.clientIdleTimeout = clientIdleTimeout;
+    this.observers = observers;
+  }
+
+  /** Metrics and access log; {@link Observers#any()} is false when neither is on. */
+  Observers observers() {
+    return observers;
   }
 
   /** The engine's decision on one request ({@code Gatehouse::decide}). */
@@ -59,6 +70,7 @@ final class ProxyContext {
     return clientIdleTimeout;
   }
 
+  /** Whether a drain has begun: every response from now on ends its connection ({@code Connection: close}). */
   boolean draining() {
     return draining;
   }

@@ -31,7 +31,7 @@ import javax.net.ssl.SSLException;
  * The sidecar's data plane on Netty: one event loop group sized to the processors, one listening socket, and per event
  * loop an {@link Upstream}. Started once, drained once, closed once.
  *
- * <p>Draining: the listening socket closes first (new connections are refused), idle client connections close, busy
+ * <p>Draining: {@link #startDraining()} first (responses say {@code Connection: close}); then the listening socket closes (new connections are refused), idle client connections close, busy
  * ones answer their current request with {@code Connection: close} and then close (HTTP/2 ones send GOAWAY and finish
  * their streams), and whatever is still open when the shutdown timeout runs out is closed.
  */
@@ -44,6 +44,9 @@ final class ProxyServer {
       return "DRAIN";
     }
   };
+
+  /** How long a connection accepted just before the listener closed may take to send its first request. */
+  static final Duration FIRST_REQUEST_GRACE = Duration.ofSeconds(1);
 
   /** Jetty's default idle timeout for client connections, kept. */
   static final Duration CLIENT_IDLE_TIMEOUT = Duration.ofSeconds(30);
@@ -59,7 +62,13 @@ final class ProxyServer {
 
   ProxyServer(
       Function<RequestView, Decision> engine,
-      Optional<ServerTls> tls, InetSocketAddress listen, URI upstream, UpstreamProtocol protocol, Duration shutdownTimeout, Duration upstreamIdleTimeout) {
+      Optional<ServerTls> tls,
+      InetSocketAddress listen,
+      URI upstream,
+      UpstreamProtocol protocol,
+      Duration shutdownTimeout,
+      Duration upstreamIdleTimeout,
+      Observers observers) {
     this.listen = listen;
     UpstreamAddress address = UpstreamAddress.of(upstream);
     Optional<SslContext> upstreamTls = address.tls() ? Optional.of(clientTls()) : Optional.empty();
@@ -71,7 +80,7 @@ final class ProxyServer {
               ? new Http2Upstream(loop, transport, address, upstreamIdleTimeout)
               : new UpstreamPool(loop, transport, address, upstreamTls, upstreamIdleTimeout));
     }
-    this.proxy = new ProxyContext(engine, upstreams, upstream.toString(), protocol == UpstreamProtocol.H2C, CLIENT_IDLE_TIMEOUT);
+    this.proxy = new ProxyContext(engine, upstreams, upstream.toString(), protocol == UpstreamProtocol.H2C, CLIENT_IDLE_TIMEOUT, observers);
     this.bootstrap =
         new ServerBootstrap()
             .group(group)
@@ -110,6 +119,23 @@ final class ProxyServer {
 
   String transportName() {
     return transport.name();
+  }
+
+  /** The event loops, which the admin listener shares. */
+  EventLoopGroup group() {
+    return group;
+  }
+
+  NettyTransport transport() {
+    return transport;
+  }
+
+  /**
+   * The drain's first step: the listener still accepts and serves, but every response ends its connection ({@code
+   * Connection: close}), so that clients reconnect, through a load balancer that no longer routes here.
+   */
+  void startDraining() {
+    proxy.startDraining();
   }
 
   /** Drains as the class comment says, then stops the event loops. Blocks for up to {@code timeout}. */

@@ -170,6 +170,27 @@ class CommandLineTest {
   }
 
   @Test
+  void operationsFlagsAndVariablesMapToTheirKeys() {
+    GatehouseConfig fromFlags =
+        CommandLine.parse(
+                new String[] {"--htpasswd", htpasswd.toString(), "--admin", "127.0.0.1:9901", "--drain-delay", "7", "--access-log", "stderr", "--log-format=json"},
+                Map.of())
+            .load();
+    GatehouseConfig fromEnv =
+        load(Map.of("GATEHOUSE_HTPASSWD", htpasswd.toString(), "GATEHOUSE_ADMIN", ":9902", "GATEHOUSE_DRAIN_DELAY", "2s", "GATEHOUSE_LOG_FORMAT", "text"));
+
+    assertThat(fromFlags.operations().admin().orElseThrow().getPort()).isEqualTo(9901);
+    assertThat(fromFlags.operations().drainDelay()).isEqualTo(Duration.ofSeconds(7));
+    assertThat(fromFlags.operations().accessLog()).isEqualTo("stderr");
+    assertThat(fromFlags.operations().logFormat()).isEqualTo(dev.gatehouse.config.OperationsConfig.LogFormat.JSON);
+    assertThat(fromEnv.operations().admin().orElseThrow().getPort()).isEqualTo(9902);
+    assertThat(fromEnv.operations().drainDelay()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(fromEnv.operations().accessLog()).isEqualTo("none");
+    assertThatThrownBy(() -> CommandLine.parse(new String[] {"--htpasswd", htpasswd.toString(), "--drain-delay", "-1"}, Map.of()).load())
+        .hasMessageStartingWith("shutdown.drain-delay:");
+  }
+
+  @Test
   void helpListsEveryFlagAndVariable() {
     assertThat(CommandLine.HELP)
         .contains(
@@ -180,6 +201,14 @@ class CommandLineTest {
             "--realm NAME",
             "--allow-remote-upstream",
             "--shutdown-timeout SECONDS",
+            "--admin HOST:PORT",
+            "--drain-delay SECONDS",
+            "--access-log TARGET",
+            "--log-format NAME",
+            "GATEHOUSE_ADMIN",
+            "GATEHOUSE_DRAIN_DELAY",
+            "GATEHOUSE_ACCESS_LOG",
+            "GATEHOUSE_LOG_FORMAT",
             "--help",
             "--version",
             "keygen --out DIR",

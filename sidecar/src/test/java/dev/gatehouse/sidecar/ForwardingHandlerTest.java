@@ -72,7 +72,8 @@ class ForwardingHandlerTest {
             URI.create(origin.uri()),
             UpstreamProtocol.HTTP1,
             Duration.ofSeconds(1),
-            Duration.ofSeconds(5));
+            Duration.ofSeconds(5),
+            new Observers(Optional.empty(), Optional.empty()));
     server.start();
 
     HttpResponse<String> response =

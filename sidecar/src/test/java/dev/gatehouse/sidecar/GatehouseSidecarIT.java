@@ -274,4 +274,103 @@ class GatehouseSidecarIT {
     assertThat(response.body()).isEqualTo("slow done\n");
     assertThat(sidecar.exitStatus()).isZero();
   }
+
+  private static final Pattern ADMIN = Pattern.compile("admin listener on http://127\\.0\\.0\\.1:(\\d+) ");
+
+  private HttpResponse<String> readyz(int adminPort) throws Exception {
+    return client.send(request(adminPort, "/readyz").timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void sigtermDrainsAContinuousClientWithoutAFailedRequestAndExitsZero() throws Exception {
+    SidecarProcess sidecar =
+        launch(
+            "--listen", "127.0.0.1:0", "--upstream", origin.uri(), "--htpasswd", htpasswd.toString(), "--admin", "127.0.0.1:0",
+            "--drain-delay", "3", "--shutdown-timeout", "20");
+    int port = Integer.parseInt(sidecar.awaitLine(LISTENING).group(1));
+    int adminPort = Integer.parseInt(sidecar.awaitLine(ADMIN).group(1));
+    assertThat(readyz(adminPort).statusCode()).isEqualTo(200);
+
+    // A client that sends one request after another on its keep-alive connections, reconnecting when told to close.
+    java.util.concurrent.atomic.AtomicBoolean sending = new java.util.concurrent.atomic.AtomicBoolean(true);
+    java.util.concurrent.atomic.AtomicInteger succeeded = new java.util.concurrent.atomic.AtomicInteger();
+    List<String> failures = new CopyOnWriteArrayList<>();
+    HttpRequest hello = request(port, "/hello").header("Authorization", RawHttp.basic("bcrypt-user", "bcrypt secret")).build();
+    List<Thread> clients = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      Thread thread =
+          new Thread(
+              () -> {
+                while (sending.get()) {
+                  try {
+                    HttpResponse<String> response = client.send(hello, HttpResponse.BodyHandlers.ofString());
+                    if (response.statusCode() == 200 && response.body().equals("hello from origin\n")) {
+                      succeeded.incrementAndGet();
+                    } else {
+                      failures.add(response.statusCode() + " " + response.body());
+                    }
+                  } catch (Exception e) {
+                    failures.add(e.toString());
+                  }
+                }
+              });
+      thread.start();
+      clients.add(thread);
+    }
+    Thread.sleep(500);
+    int beforeSignal = succeeded.get();
+
+    assertThat(sidecar.process.toHandle().destroy()).isTrue();
+    sidecar.awaitLine(Pattern.compile("SIGTERM: draining"));
+    // Not ready at once, while still serving: the load balancer's cue to stop sending here.
+    HttpResponse<String> draining = readyz(adminPort);
+    assertThat(draining.statusCode()).isEqualTo(503);
+    assertThat(draining.body()).isEqualTo("draining\n");
+    Thread.sleep(1500);
+    // A request still in flight when the delay ends must finish.
+    CompletableFuture<HttpResponse<String>> inFlight =
+        client.sendAsync(request(port, "/slow").header("Authorization", RawHttp.basic("bcrypt-user", "bcrypt secret")).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(origin.slowStarted.await(10, TimeUnit.SECONDS)).isTrue();
+    int duringDelay = succeeded.get();
+    // The clients stop before the delay ends, as they would once the endpoint is gone.
+    sending.set(false);
+    for (Thread thread : clients) {
+      thread.join(10_000);
+    }
+
+    assertThat(failures).isEmpty();
+    assertThat(beforeSignal).isPositive();
+    assertThat(duringDelay).as("served during the drain delay").isGreaterThan(beforeSignal);
+    assertThat(refusesConnectionsWithin(port, Duration.ofSeconds(10))).as("listener closed after the delay").isTrue();
+    origin.release.countDown();
+    assertThat(inFlight.get(30, TimeUnit.SECONDS).body()).isEqualTo("slow done\n");
+    assertThat(sidecar.exitStatus()).isZero();
+  }
+
+  @Test
+  void withJsonLoggingEveryLineOfStandardOutputIsAJsonObject() throws Exception {
+    SidecarProcess sidecar =
+        launch(
+            "--listen", "127.0.0.1:0", "--upstream", origin.uri(), "--htpasswd", htpasswd.toString(), "--log-format", "json",
+            "--access-log", "stdout", "--drain-delay", "0");
+    int port = Integer.parseInt(sidecar.awaitLine(LISTENING).group(1));
+    client.send(request(port, "/hello").header("X-Request-Id", "json-1").build(), HttpResponse.BodyHandlers.ofString());
+    client.send(request(port, "/hello").header("Authorization", RawHttp.basic("bcrypt-user", "bcrypt secret")).build(), HttpResponse.BodyHandlers.ofString());
+
+    assertThat(sidecar.process.toHandle().destroy()).isTrue();
+    assertThat(sidecar.exitStatus()).isZero();
+    Thread.sleep(200);
+    List<String> lines = new ArrayList<>(sidecar.stdoutSeen);
+    sidecar.stdout.drainTo(lines);
+
+    List<java.util.Map<String, Object>> objects = new ArrayList<>();
+    for (String line : lines) {
+      objects.add(com.nimbusds.jose.util.JSONObjectUtils.parse(line));
+    }
+    // The start line, an audit line (the 401), two access lines, the drain lines.
+    assertThat(objects).anySatisfy(o -> assertThat((String) o.get("message")).startsWith("gatehouse sidecar listening on"));
+    assertThat(objects).anySatisfy(o -> assertThat(o).containsEntry("decision", "deny").containsEntry("status", 401L).containsEntry("request_id", "json-1"));
+    assertThat(objects).filteredOn(o -> "ingress".equals(o.get("direction"))).hasSize(2);
+    assertThat(objects).anySatisfy(o -> assertThat((String) o.get("message")).startsWith("SIGTERM: draining"));
+  }
 }

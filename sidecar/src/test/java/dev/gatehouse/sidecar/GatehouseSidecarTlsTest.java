@@ -154,6 +154,28 @@ class GatehouseSidecarTlsTest {
   }
 
   @Test
+  void adminListenerNeedsNoClientCertificateWhenTheMainListenerDemandsOne() throws Exception {
+    Map<String, String> overrides = config("need");
+    overrides.put("admin", "127.0.0.1:0");
+    start(overrides);
+    HttpClient plain = HttpClient.newHttpClient();
+
+    HttpResponse<String> ready =
+        plain.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + sidecar.adminPort() + "/readyz")).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> metrics =
+        plain.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + sidecar.adminPort() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+
+    assertThat(ready.statusCode()).isEqualTo(200);
+    long notAfter = sidecar.tlsStatus().orElseThrow().certificateNotAfter().getEpochSecond();
+    assertThat(metrics.body())
+        .contains("gatehouse_tls_certificate_expiry_timestamp_seconds{certificate=\"CN=sidecar\"} " + (double) notAfter)
+        .contains("gatehouse_reloads_total{result=\"success\",source=\"tls\"} 0.0");
+    // The main listener still refuses a client without a certificate.
+    assertThatThrownBy(() -> client(TestCertificate.clientContext(serverCa.certificate())).send(request("/").build(), HttpResponse.BodyHandlers.ofString()))
+        .isInstanceOf(IOException.class);
+  }
+
+  @Test
   void needRefusesAClientWithoutCertificate() {
     start(config("need"));
 

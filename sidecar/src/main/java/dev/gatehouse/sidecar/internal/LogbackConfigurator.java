@@ -38,6 +38,19 @@ public final class LogbackConfigurator extends ContextAwareBase implements Confi
 
   private static final int ASYNC_QUEUE = 8192;
 
+  /** Set once the configuration is read ({@code log-format}); lines before that are text. */
+  private static volatile boolean json;
+
+  /**
+   * Switches the sidecar's own log lines to one JSON object a line ({@code log-format: json}), or back to text. The
+   * audit and access lines are JSON either way, so with this on every line of standard output parses as JSON.
+   *
+   * @param on whether to write JSON
+   */
+  public static void json(boolean on) {
+    json = on;
+  }
+
   /** Creates the configurator; logback calls this through {@link java.util.ServiceLoader}. */
   public LogbackConfigurator() {}
 
@@ -137,6 +150,9 @@ public final class LogbackConfigurator extends ContextAwareBase implements Confi
 
     @Override
     public String doLayout(ILoggingEvent event) {
+      if (json) {
+        return jsonLine(event);
+      }
       StringBuilder line = new StringBuilder(128);
       line.append(Instant.ofEpochMilli(event.getTimeStamp())).append(' ');
       String level = event.getLevel().toString();
@@ -154,6 +170,58 @@ public final class LogbackConfigurator extends ContextAwareBase implements Confi
         }
       }
       return line.append(CoreConstants.LINE_SEPARATOR).toString();
+    }
+
+    /**
+     * {@code {"time":...,"level":"INFO","thread":...,"logger":...,"message":...,"error":...}}: Logback's JsonEncoder
+     * writes nested objects and nanoseconds that log shippers then have to map; these are the fields people query.
+     */
+    private static String jsonLine(ILoggingEvent event) {
+      StringBuilder line = new StringBuilder(192).append('{');
+      string(line, "time", Instant.ofEpochMilli(event.getTimeStamp()).toString()).append(',');
+      string(line, "level", event.getLevel().toString()).append(',');
+      string(line, "thread", event.getThreadName()).append(',');
+      string(line, "logger", event.getLoggerName()).append(',');
+      string(line, "message", event.getFormattedMessage());
+      IThrowableProxy cause = event.getThrowableProxy();
+      if (cause != null) {
+        StringBuilder error = new StringBuilder();
+        for (; cause != null; cause = cause.getCause()) {
+          if (error.length() > 0) {
+            error.append(" | ");
+          }
+          error.append(cause.getClassName()).append(": ").append(cause.getMessage());
+          StackTraceElementProxy[] frames = cause.getStackTraceElementProxyArray();
+          if (frames.length > 0) {
+            error.append(" at ").append(frames[0].getStackTraceElement());
+          }
+        }
+        line.append(',');
+        string(line, "error", error.toString());
+      }
+      return line.append('}').append(CoreConstants.LINE_SEPARATOR).toString();
+    }
+
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
+
+    /** A JSON string field, escaped to ASCII: no value can end the line or the string. */
+    private static StringBuilder string(StringBuilder line, String name, String value) {
+      line.append('"').append(name).append("\":");
+      if (value == null) {
+        return line.append("null");
+      }
+      line.append('"');
+      for (int i = 0; i < value.length(); i++) {
+        char c = value.charAt(i);
+        if (c == '"' || c == '\\') {
+          line.append('\\').append(c);
+        } else if (c < 0x20 || c >= 0x7f) {
+          line.append("\\u").append(HEX[c >> 12 & 0xf]).append(HEX[c >> 8 & 0xf]).append(HEX[c >> 4 & 0xf]).append(HEX[c & 0xf]);
+        } else {
+          line.append(c);
+        }
+      }
+      return line.append('"');
     }
 
     /** Messages can carry client-supplied text; a line break in one must not forge a second log line. */

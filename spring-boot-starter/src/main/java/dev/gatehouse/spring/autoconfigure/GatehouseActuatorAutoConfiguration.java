@@ -34,8 +34,9 @@ public final class GatehouseActuatorAutoConfiguration {
   static class Metrics {
     @Bean
     @ConditionalOnMissingBean
-    GatehouseMeterBinder gatehouseMeterBinder(ObjectProvider<Gatehouse> gatehouse) {
-      return new GatehouseMeterBinder(gatehouse::getObject);
+    dev.gatehouse.micrometer.GatehouseMeterBinder gatehouseMeterBinder(ObjectProvider<Gatehouse> gatehouse) {
+      // Core's binder, the sidecar's too: the same series on /actuator/prometheus as on the sidecar's /metrics.
+      return new dev.gatehouse.micrometer.GatehouseMeterBinder(gatehouse::getObject);
     }
   }
 

@@ -91,7 +91,10 @@ class GatehouseActuatorApplicationTest {
     assertThat(decisions(registry, "challenge", "none")).isEqualTo(3.0);
     assertThat(decisions(registry, "allow", "basic")).isEqualTo(3.0);
     assertThat(decisions(registry, "deny", "basic")).isEqualTo(1.0);
-    assertThat(registry.find("gatehouse.decisions").tags("decision", "reject").counters()).isEmpty();
+    // Every built-in series exists from the start, at zero, so that rate() and absent() work before the first one.
+    assertThat(registry.find("gatehouse.decisions").tags("decision", "reject").counters())
+        .hasSize(4)
+        .allSatisfy(counter -> assertThat(counter.count()).isZero());
     assertThat(registry.get("gatehouse.request.duration").tag("decision", "allow").timer().count()).isEqualTo(3);
     assertThat(registry.get("gatehouse.request.duration").tag("decision", "challenge").timer().count()).isEqualTo(3);
     assertThat(reloads(registry, "success")).isZero();
