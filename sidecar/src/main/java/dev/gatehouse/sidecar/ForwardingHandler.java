@@ -170,6 +170,12 @@ final class ForwardingHandler extends ChannelInboundHandlerAdapter implements Up
       }
       case DISCARDING -> {
         ReferenceCountUtil.release(message);
+        if (isMalformed(message)) {
+          // The refusal went out already; what follows a broken body cannot be framed, so nothing more is read.
+          state = State.CLOSED;
+          ctx.close();
+          return;
+        }
         if (message instanceof LastHttpContent) {
           state = State.IDLE;
         }
@@ -309,6 +315,11 @@ final class ForwardingHandler extends ChannelInboundHandlerAdapter implements Up
       ReferenceCountUtil.release(message);
       return;
     }
+    if (isMalformed(content)) {
+      content.release();
+      malformedBody();
+      return;
+    }
     if (upstream == null) {
       content.release();
       return;
@@ -323,6 +334,34 @@ final class ForwardingHandler extends ChannelInboundHandlerAdapter implements Up
     if (upstream.channel().isWritable()) {
       next();
     }
+  }
+
+  /** Whether the decoder could not frame this part of a request (a broken chunk line, size, delimiter or trailer). */
+  private static boolean isMalformed(Object message) {
+    return message instanceof HttpContent content && content.decoderResult().isFailure();
+  }
+
+  /**
+   * The client's body could not be framed: the client's fault, so a 400 (never the 502 of an upstream failure) if no
+   * response began, and the connection closes, since nothing after the bad bytes can be read as a request. The upstream
+   * connection saw only part of a request and is closed without being counted against the upstream.
+   */
+  private void malformedBody() {
+    if (log.isDebugEnabled()) {
+      log.debug("{} C2P malformed body", id());
+    }
+    UpstreamConnection partial = upstream;
+    upstream = null;
+    if (partial != null) {
+      partial.abandon();
+    }
+    dropBody();
+    if (responseStarted) {
+      state = State.CLOSED;
+      ctx.close();
+      return;
+    }
+    answerAndClose(Responses.error(HttpResponseStatus.BAD_REQUEST, head));
   }
 
   @Override
