@@ -8,6 +8,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -87,6 +88,8 @@ public final class ConfigLoader {
     Optional<TlsConfig> tls = root.section(ConfigSchema.TLS).map(node -> TlsConfigBinder.bind(node, trustDomainCas));
     AuthorizationConfig authorization = root.section(ConfigSchema.AUTHORIZATION).map(AuthorizationBinder::bind).orElse(AuthorizationConfig.NONE);
     Optional<AssertionConfig> assertion = root.section(ConfigSchema.ASSERTION).map(AssertionBinder::signer);
+    HeadersConfig headers = root.section(ConfigSchema.HEADERS).map(ConfigLoader::headers).orElse(HeadersConfig.DEFAULTS);
+    LimitsConfig limits = root.section(ConfigSchema.LIMITS).map(ConfigLoader::limits).orElse(LimitsConfig.DEFAULTS);
     root.rejectUnknownKeys();
     if (!authentication.any()) {
       throw new ConfigException("authentication", "configure at least one method, such as basic");
@@ -95,11 +98,32 @@ public final class ConfigLoader {
     boolean peers = authentication.clientCertificate().isPresent() || authentication.sidecarAssertion().isPresent();
     authorization.checkPeerRules(peers, authentication.jwt().stream().map(JwtIssuerConfig::issuer).toList());
     try {
-      return new GatehouseConfig(listen, upstream, allowRemoteUpstream, authentication, authorization, tls, upstreamProtocol, assertion);
+      return new GatehouseConfig(listen, upstream, allowRemoteUpstream, authentication, authorization, tls, upstreamProtocol, assertion, headers, limits);
     } catch (ConfigException e) {
       throw e;
     } catch (IllegalArgumentException e) {
       throw new ConfigException("upstream", e.getMessage());
+    }
+  }
+
+  private static HeadersConfig headers(ConfigNode node) {
+    List<String> pass = node.get(ConfigSchema.HEADERS_PASS_FROM_CLIENT, List.of());
+    node.rejectUnknownKeys();
+    try {
+      return new HeadersConfig(pass);
+    } catch (ConfigException e) {
+      throw e.within(node.path());
+    }
+  }
+
+  private static LimitsConfig limits(ConfigNode node) {
+    Duration headerTimeout = node.get(ConfigSchema.LIMITS_HEADER_TIMEOUT, LimitsConfig.DEFAULT_HEADER_TIMEOUT);
+    int connectionsPerPeer = node.get(ConfigSchema.LIMITS_CONNECTIONS_PER_PEER, LimitsConfig.DEFAULT_CONNECTIONS_PER_PEER);
+    node.rejectUnknownKeys();
+    try {
+      return new LimitsConfig(headerTimeout, connectionsPerPeer);
+    } catch (ConfigException e) {
+      throw e.within(node.path());
     }
   }
 

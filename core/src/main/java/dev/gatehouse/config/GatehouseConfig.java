@@ -21,6 +21,8 @@ import java.util.Optional;
  * @param tls the sidecar's TLS listener; sidecar only (the filter and Spring Boot use their container's TLS)
  * @param upstreamProtocol how the sidecar speaks to the upstream; sidecar only
  * @param assertion the assertion the sidecar signs into every forwarded request; sidecar only
+ * @param headers which routing headers the client may pass to the application; {@link HeadersConfig#DEFAULTS} removes all
+ * @param limits the sidecar's request-head deadline and per-peer connection cap; sidecar only
  */
 public record GatehouseConfig(
     Optional<InetSocketAddress> listen,
@@ -30,7 +32,9 @@ public record GatehouseConfig(
     AuthorizationConfig authorization,
     Optional<TlsConfig> tls,
     UpstreamProtocol upstreamProtocol,
-    Optional<AssertionConfig> assertion) {
+    Optional<AssertionConfig> assertion,
+    HeadersConfig headers,
+    LimitsConfig limits) {
 
   /** The sidecar's listen address when none is configured. */
   public static final String DEFAULT_LISTEN = "0.0.0.0:8000";
@@ -48,6 +52,8 @@ public record GatehouseConfig(
     Objects.requireNonNull(tls, "tls");
     Objects.requireNonNull(upstreamProtocol, "upstreamProtocol");
     Objects.requireNonNull(assertion, "assertion");
+    Objects.requireNonNull(headers, "headers");
+    Objects.requireNonNull(limits, "limits");
     if (upstream.isPresent() && !allowRemoteUpstream && !Upstreams.isLocal(upstream.get())) {
       throw new IllegalArgumentException(
           upstream.get().getHost()
@@ -56,7 +62,8 @@ public record GatehouseConfig(
   }
 
   /**
-   * A configuration that speaks HTTP/1.1 to the upstream and signs no assertion.
+   * A configuration that speaks HTTP/1.1 to the upstream, signs no assertion, removes every routing header and has
+   * the default limits.
    *
    * @param listen see {@link #listen()}
    * @param upstream see {@link #upstream()}
@@ -72,7 +79,7 @@ public record GatehouseConfig(
       AuthenticationConfig authentication,
       AuthorizationConfig authorization,
       Optional<TlsConfig> tls) {
-    this(listen, upstream, allowRemoteUpstream, authentication, authorization, tls, UpstreamProtocol.HTTP1, Optional.empty());
+    this(listen, upstream, allowRemoteUpstream, authentication, authorization, tls, UpstreamProtocol.HTTP1, Optional.empty(), HeadersConfig.DEFAULTS, LimitsConfig.DEFAULTS);
   }
 
   /**
