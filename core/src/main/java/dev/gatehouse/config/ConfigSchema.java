@@ -376,7 +376,7 @@ public final class ConfigSchema {
       declare(
           key(
               "headers.pass-from-client",
-              ConfigType.LIST,
+              ConfigType.COMMA_SEPARATED_LIST,
               "Routing headers (X-Original-URL, X-Forwarded-Prefix, X-Pomerium-*, ... see docs/security.md) whose client value the application may see; never a framing or identity header."));
 
   // --- authorization
