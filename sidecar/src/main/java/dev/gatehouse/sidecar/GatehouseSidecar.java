@@ -5,6 +5,7 @@ import dev.gatehouse.internal.LogText;
 import dev.gatehouse.config.ConfigException;
 import dev.gatehouse.config.ConfigLoader;
 import dev.gatehouse.config.GatehouseConfig;
+import dev.gatehouse.config.LimitsConfig;
 import dev.gatehouse.config.UpstreamProtocol;
 import dev.gatehouse.tls.SelfSignedCertificate;
 import dev.gatehouse.tls.ServerTls;
@@ -65,12 +66,13 @@ public final class GatehouseSidecar implements AutoCloseable {
       URI upstream,
       UpstreamProtocol upstreamProtocol,
       Duration shutdownTimeout,
-      Duration upstreamIdleTimeout) {
+      Duration upstreamIdleTimeout,
+      LimitsConfig limits) {
     this.gatehouse = gatehouse;
     this.audit = audit;
     this.tls = tls;
     this.shutdownTimeout = shutdownTimeout;
-    this.server = new ProxyServer(gatehouse::decide, tls, listen, upstream, upstreamProtocol, shutdownTimeout, upstreamIdleTimeout);
+    this.server = new ProxyServer(gatehouse::decide, tls, listen, upstream, upstreamProtocol, shutdownTimeout, upstreamIdleTimeout, limits);
   }
 
   /**
@@ -208,7 +210,7 @@ public final class GatehouseSidecar implements AutoCloseable {
     }
     GatehouseSidecar sidecar;
     try {
-      sidecar = new GatehouseSidecar(gatehouse, audit, tls, listen, upstream, config.upstreamProtocol(), shutdownTimeout, upstreamIdleTimeout);
+      sidecar = new GatehouseSidecar(gatehouse, audit, tls, listen, upstream, config.upstreamProtocol(), shutdownTimeout, upstreamIdleTimeout, config.limits());
     } catch (RuntimeException e) {
       gatehouse.close();
       tls.ifPresent(ServerTls::close);

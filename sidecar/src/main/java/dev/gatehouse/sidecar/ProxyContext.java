@@ -18,12 +18,14 @@ final class ProxyContext {
   private final String upstreamName;
   private final boolean upstreamHttp2;
   private final Duration clientIdleTimeout;
+  private final Duration headerTimeout;
   private volatile boolean draining;
 
   ProxyContext(
       Function<RequestView, Decision> engine,
-      Map<EventLoop, Upstream> upstreams, String upstreamName, boolean upstreamHttp2, Duration clientIdleTimeout) {
+      Map<EventLoop, Upstream> upstreams, String upstreamName, boolean upstreamHttp2, Duration clientIdleTimeout, Duration headerTimeout) {
     this.engine = engine;
+    this.headerTimeout = headerTimeout;
     this.upstreams = upstreams;
     this.upstreamName = upstreamName;
     this.upstreamHttp2 = upstreamHttp2;
@@ -52,6 +54,11 @@ final class ProxyContext {
 
   Duration clientIdleTimeout() {
     return clientIdleTimeout;
+  }
+
+  /** How long a client has for the TLS handshake and for each request head ({@code limits.header-timeout}). */
+  Duration headerTimeout() {
+    return headerTimeout;
   }
 
   /** A WebSocket tunnel idles out like the connection it was. */

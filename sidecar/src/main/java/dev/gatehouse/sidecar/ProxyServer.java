@@ -1,5 +1,6 @@
 package dev.gatehouse.sidecar;
 
+import dev.gatehouse.config.LimitsConfig;
 import dev.gatehouse.config.UpstreamProtocol;
 import dev.gatehouse.Decision;
 import dev.gatehouse.RequestView;
@@ -60,6 +61,18 @@ final class ProxyServer {
   ProxyServer(
       Function<RequestView, Decision> engine,
       Optional<ServerTls> tls, InetSocketAddress listen, URI upstream, UpstreamProtocol protocol, Duration shutdownTimeout, Duration upstreamIdleTimeout) {
+    this(engine, tls, listen, upstream, protocol, shutdownTimeout, upstreamIdleTimeout, LimitsConfig.DEFAULTS);
+  }
+
+  ProxyServer(
+      Function<RequestView, Decision> engine,
+      Optional<ServerTls> tls,
+      InetSocketAddress listen,
+      URI upstream,
+      UpstreamProtocol protocol,
+      Duration shutdownTimeout,
+      Duration upstreamIdleTimeout,
+      LimitsConfig limits) {
     this.listen = listen;
     UpstreamAddress address = UpstreamAddress.of(upstream);
     Optional<SslContext> upstreamTls = address.tls() ? Optional.of(clientTls()) : Optional.empty();
@@ -71,7 +84,7 @@ final class ProxyServer {
               ? new Http2Upstream(loop, transport, address, upstreamIdleTimeout)
               : new UpstreamPool(loop, transport, address, upstreamTls, upstreamIdleTimeout));
     }
-    this.proxy = new ProxyContext(engine, upstreams, upstream.toString(), protocol == UpstreamProtocol.H2C, CLIENT_IDLE_TIMEOUT);
+    this.proxy = new ProxyContext(engine, upstreams, upstream.toString(), protocol == UpstreamProtocol.H2C, CLIENT_IDLE_TIMEOUT, limits.headerTimeout());
     this.bootstrap =
         new ServerBootstrap()
             .group(group)
@@ -82,6 +95,9 @@ final class ProxyServer {
             .childOption(ChannelOption.TCP_NODELAY, true)
             .childOption(ChannelOption.AUTO_READ, false)
             .childHandler(new ClientInitializer(proxy, tls, clients, shutdownTimeout));
+    if (limits.connectionsPerPeer() > 0) {
+      bootstrap.handler(new PeerConnectionCap(limits.connectionsPerPeer()));
+    }
   }
 
   /** Towards an {@code https://} upstream: the JDK's trust store, host name verification on (Netty's default). */
