@@ -109,11 +109,7 @@ public final class ConfigLoader {
   private static HeadersConfig headers(ConfigNode node) {
     List<String> pass = node.get(ConfigSchema.HEADERS_PASS_FROM_CLIENT, List.of());
     node.rejectUnknownKeys();
-    try {
-      return new HeadersConfig(pass);
-    } catch (ConfigException e) {
-      throw e.within(node.path());
-    }
+    return new HeadersConfig(pass);
   }
 
   private static LimitsConfig limits(ConfigNode node) {

@@ -42,18 +42,19 @@ class HeadersAndLimitsConfigTest {
     GatehouseConfig config = load("headers: {pass-from-client: [X-Forwarded-Prefix, X-Pomerium-Jwt-Assertion]}\nauthentication: {basic: {htpasswd: HTPASSWD}}");
 
     assertThat(config.headers().passFromClient()).containsExactly("X-Forwarded-Prefix", "X-Pomerium-Jwt-Assertion");
+    Gatehouse.create(config).close();
   }
 
   @Test
   void framingHeaderCannotBePassed() {
-    assertThatThrownBy(() -> load("headers: {pass-from-client: [Transfer_Encoding]}\nauthentication: {basic: {htpasswd: HTPASSWD}}"))
+    assertThatThrownBy(() -> Gatehouse.create(load("headers: {pass-from-client: [Transfer_Encoding]}\nauthentication: {basic: {htpasswd: HTPASSWD}}")))
         .isInstanceOf(ConfigException.class)
         .hasMessageStartingWith("headers.pass-from-client: Transfer_Encoding is a framing or hop-by-hop header");
   }
 
   @Test
   void identityHeaderCannotBePassed() {
-    assertThatThrownBy(() -> load("headers: {pass-from-client: [X-Remote-User]}\nauthentication: {basic: {htpasswd: HTPASSWD}}"))
+    assertThatThrownBy(() -> Gatehouse.create(load("headers: {pass-from-client: [X-Remote-User]}\nauthentication: {basic: {htpasswd: HTPASSWD}}")))
         .isInstanceOf(ConfigException.class)
         .hasMessageStartingWith("headers.pass-from-client: X-Remote-User is an identity header");
   }
@@ -73,7 +74,7 @@ class HeadersAndLimitsConfigTest {
 
   @Test
   void passingAHeaderThatIsNotRemovedIsATypo() {
-    assertThatThrownBy(() -> load("headers: {pass-from-client: [X-Forwarded-Prefx]}\nauthentication: {basic: {htpasswd: HTPASSWD}}"))
+    assertThatThrownBy(() -> Gatehouse.create(load("headers: {pass-from-client: [X-Forwarded-Prefx]}\nauthentication: {basic: {htpasswd: HTPASSWD}}")))
         .hasMessageStartingWith("headers.pass-from-client: X-Forwarded-Prefx is not removed from requests");
   }
 
