@@ -300,6 +300,17 @@ public final class IdentityHeaders {
     return false;
   }
 
+  /**
+   * Whether a name is one of the {@link #FRAMING_HEADERS} in any spelling, its own included: what a trailer may never
+   * be (RFC 9110 section 6.5.1), since a backend that merges trailers into the header section would reframe the request.
+   *
+   * @param name a header or trailer name
+   * @return {@code true} for a framing or hop-by-hop name, compared with case, {@code _} and {@code .} folded
+   */
+  public static boolean isFramingName(String name) {
+    return matches(FRAMING, name);
+  }
+
   /** A framing name spelt so that only a folding backend reads it as one: any {@code _} or {@code .} in it. */
   private static boolean isDisguisedFraming(String name) {
     if (!matches(FRAMING, name)) {

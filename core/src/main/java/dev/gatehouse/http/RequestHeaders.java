@@ -70,6 +70,18 @@ public final class RequestHeaders {
   }
 
   /**
+   * Whether a client-sent trailer (after a chunked body) must be removed before the request goes on, or hidden from the
+   * application: whatever {@link #mustRemove} removes from the header section, and every framing or hop-by-hop name in
+   * any spelling, for backends that merge trailers into the headers.
+   *
+   * @param name the trailer name as received
+   * @return {@code true} if the trailer must not reach the application
+   */
+  public boolean mustRemoveTrailer(String name) {
+    return IdentityHeaders.isFramingName(name) || mustRemove(name, List.of());
+  }
+
+  /**
    * In an embedded filter: whether the application must not see the client's value of a header. Transport headers
    * ({@code X-Forwarded-For} and the like) are left alone, as they may come from a trusted load balancer in front of
    * the container; the application sees {@link #valueToSet} for the names the engine sets.

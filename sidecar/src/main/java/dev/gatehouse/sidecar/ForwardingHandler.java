@@ -1,6 +1,7 @@
 package dev.gatehouse.sidecar;
 
 import dev.gatehouse.Decision;
+import dev.gatehouse.http.RequestHeaders;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -80,6 +81,8 @@ final class ForwardingHandler extends ChannelInboundHandlerAdapter implements Up
   private int requestId;
 
   private HttpRequest proxyToServerRequest;
+  /** The allowed request's header policy, which its trailers pass too. */
+  private RequestHeaders headerPolicy;
   private LastHttpContent bodyIfWhole;
   private boolean replayable;
   private boolean retried;
@@ -234,12 +237,14 @@ final class ForwardingHandler extends ChannelInboundHandlerAdapter implements Up
         allow,
         connection,
         webSocket ? ForwardedHeaders.Upgrade.WEBSOCKET : proxy.upstreamHttp2() ? ForwardedHeaders.Upgrade.H2_TRAILERS : ForwardedHeaders.Upgrade.NONE);
+    headerPolicy = allow.requestHeaders();
     String uri = RequestTarget.forwarded(allow.path().get(), target.get().query());
     proxyToServerRequest = new DefaultHttpRequest(HttpVersion.HTTP_1_1, clientToProxyRequest.method(), uri, headers);
     bodyIfWhole = null;
     if (clientToProxyRequest instanceof FullHttpRequest whole) {
       // HTTP/2 hands a request without body, or with all of it, in one object; split it, so the head can be replayed.
       bodyIfWhole = new DefaultLastHttpContent(whole.content(), whole.trailingHeaders());
+      ForwardedHeaders.cleanTrailers(bodyIfWhole.trailingHeaders(), headerPolicy);
       if (http2Stream && whole.content().isReadable() && !headers.contains(HttpHeaderNames.CONTENT_LENGTH)) {
         HttpUtil.setContentLength(proxyToServerRequest, whole.content().readableBytes());
       }
@@ -324,8 +329,9 @@ final class ForwardingHandler extends ChannelInboundHandlerAdapter implements Up
       content.release();
       return;
     }
-    if (content instanceof LastHttpContent) {
+    if (content instanceof LastHttpContent last) {
       requestDone = true;
+      ForwardedHeaders.cleanTrailers(last.trailingHeaders(), headerPolicy);
       upstream.channel().writeAndFlush(content, upstream.channel().voidPromise());
       return;
     }

@@ -133,4 +133,73 @@ class FramingAndRoutingHeadersTest {
     assertThat(received.header("X-Pomerium-Jwt-Assertion")).containsExactly("x");
     assertThat(received.foldedNames()).doesNotContain("x-original-url", "x-pomerium-claim-email", "x-remote-user");
   }
+
+  @Test
+  void trailersCannotCarryWhatHeadersMayNot() throws Exception {
+    // A backend that merges trailers into headers would otherwise read these as the request's own.
+    try (RawUpstream raw = new RawUpstream()) {
+      Map<String, String> overrides = new LinkedHashMap<>();
+      overrides.put("listen", "127.0.0.1:0");
+      overrides.put("upstream", "http://127.0.0.1:" + raw.port());
+      overrides.put("authentication.basic.htpasswd", Fixtures.copy("formats.htpasswd", directory).toString());
+      sidecar = GatehouseSidecar.start(ConfigLoader.load(Optional.empty(), overrides), Duration.ofSeconds(5));
+
+      RawClient.Answer answer =
+          RawClient.send(
+              sidecar.port(),
+              "POST /upload HTTP/1.1\r\nHost: app\r\n" + AUTHORIZATION + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+                  + "5\r\nhello\r\n0\r\nX-Forwarded-User: admin\r\nx_forwarded_user: admin\r\nX-Original-URL: /admin\r\nTransfer_Encoding: chunked\r\n"
+                  + "Host: evil\r\nConnection: close\r\nX-Checksum: 1\r\n\r\n",
+              10_000);
+
+      assertThat(answer.status()).as(answer.text()).isEqualTo(200);
+      String request = raw.requests.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(request).isNotNull();
+      String trailers = request.substring(request.indexOf("\r\n0\r\n") + 5);
+      assertThat(trailers).containsIgnoringCase("X-Checksum: 1");
+      assertThat(trailers.toLowerCase(java.util.Locale.ROOT))
+          .doesNotContain("forwarded-user", "forwarded_user", "original-url", "transfer_encoding", "host:", "connection:");
+    }
+  }
+
+  /** An upstream that keeps each request's bytes as received, up to the end of a chunked body, and answers 200. */
+  private static final class RawUpstream implements AutoCloseable {
+    final java.util.concurrent.BlockingQueue<String> requests = new java.util.concurrent.LinkedBlockingQueue<>();
+    private final java.net.ServerSocket server = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+
+    RawUpstream() throws java.io.IOException {
+      Thread thread = new Thread(this::serve, "raw-upstream");
+      thread.setDaemon(true);
+      thread.start();
+    }
+
+    int port() {
+      return server.getLocalPort();
+    }
+
+    private void serve() {
+      while (!server.isClosed()) {
+        try (java.net.Socket socket = server.accept()) {
+          java.io.InputStream in = socket.getInputStream();
+          StringBuilder text = new StringBuilder();
+          for (int b; (b = in.read()) >= 0; ) {
+            text.append((char) b);
+            int end = text.indexOf("\r\n0\r\n");
+            if (end >= 0 && text.indexOf("\r\n\r\n", end + 2) >= 0) {
+              break;
+            }
+          }
+          requests.add(text.toString());
+          socket.getOutputStream().write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        } catch (java.io.IOException e) {
+          // closed
+        }
+      }
+    }
+
+    @Override
+    public void close() throws java.io.IOException {
+      server.close();
+    }
+  }
 }
