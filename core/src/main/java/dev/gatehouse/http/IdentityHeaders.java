@@ -130,7 +130,6 @@ public final class IdentityHeaders {
 
   private final List<String> extra;
   private final String[] caller;
-  private final String[] all;
   private final String[] transport;
   /** The exact routing names, folded, less those passed. */
   private final String[] routing;
@@ -143,10 +142,7 @@ public final class IdentityHeaders {
     this.extra = List.copyOf(extra);
     List<String> callerNames = new ArrayList<>(CALLER);
     callerNames.addAll(extra);
-    List<String> allNames = new ArrayList<>(callerNames);
-    allNames.addAll(TRANSPORT);
     this.caller = normalizeAll(callerNames);
-    this.all = normalizeAll(allNames);
     this.transport = normalizeAll(TRANSPORT);
     this.passed = normalizeAll(List.copyOf(passed));
     List<String> exact = new ArrayList<>();
@@ -160,7 +156,32 @@ public final class IdentityHeaders {
     }
     this.routing = normalizeAll(exact);
     this.routingPrefixes = normalizeAll(prefixes);
+    java.util.Map<String, Integer> kinds = new java.util.HashMap<>();
+    addKind(kinds, caller, CALLER_KIND);
+    addKind(kinds, transport, TRANSPORT_KIND);
+    addKind(kinds, routing, ROUTING_KIND);
+    addKind(kinds, FRAMING, FRAMING_KIND);
+    addKind(kinds, this.passed, PASSED_KIND);
+    this.kinds = new FoldedTable(kinds);
   }
+
+  private static void addKind(java.util.Map<String, Integer> kinds, String[] folded, int kind) {
+    for (String name : folded) {
+      kinds.merge(name, kind, (a, b) -> a | b);
+    }
+  }
+
+  private static final int CALLER_KIND = 1;
+  private static final int TRANSPORT_KIND = 2;
+  private static final int ROUTING_KIND = 4;
+  private static final int FRAMING_KIND = 8;
+  private static final int PASSED_KIND = 16;
+
+  /**
+   * Every protected name, folded, with what it is: one hash of the header name and one probe answer all the questions
+   * the per-header checks ask, where walking each list would compare against every name of every list.
+   */
+  private final FoldedTable kinds;
 
   private static String[] normalizeAll(List<String> names) {
     return names.stream().map(IdentityHeaders::normalize).distinct().toArray(String[]::new);
@@ -239,7 +260,8 @@ public final class IdentityHeaders {
    *     name in a folded spelling, or is named in {@code Connection:}
    */
   public boolean mustStrip(String name, List<String> connectionValues) {
-    if (matches(all, name) || isRemovedRouting(name) || isDisguisedFraming(name)) {
+    int kind = kinds.kindOf(name);
+    if ((kind & (CALLER_KIND | TRANSPORT_KIND | ROUTING_KIND)) != 0 || isDisguisedFraming(kind, name) || isRoutingPrefixed(kind, name)) {
       return true;
     }
     for (int i = 0; i < connectionValues.size(); i++) {
@@ -259,7 +281,7 @@ public final class IdentityHeaders {
    * @return {@code true} if the header must never come from a client
    */
   public boolean isCallerIdentityHeader(String name) {
-    return matches(caller, name);
+    return (kinds.kindOf(name) & CALLER_KIND) != 0;
   }
 
   /**
@@ -271,16 +293,18 @@ public final class IdentityHeaders {
    * @return {@code true} if the application must not see it
    */
   public boolean mustHide(String name) {
-    return matches(caller, name) || isRemovedRouting(name) || isDisguisedFraming(name);
+    int kind = kinds.kindOf(name);
+    return (kind & (CALLER_KIND | ROUTING_KIND)) != 0 || isDisguisedFraming(kind, name) || isRoutingPrefixed(kind, name);
   }
 
-  private boolean isRemovedRouting(String name) {
-    if (matches(routing, name)) {
-      return true;
+  /** Under a routing {@code *} entry and not passed. Every such prefix starts with {@code x-}: most names stop there. */
+  private boolean isRoutingPrefixed(int kind, String name) {
+    if ((kind & PASSED_KIND) != 0 || name.length() < 2 || fold(name.charAt(0)) != 'x' || fold(name.charAt(1)) != '-') {
+      return false;
     }
     for (String prefix : routingPrefixes) {
       if (name.length() >= prefix.length() && sameName(prefix, name, 0, prefix.length())) {
-        return !matches(passed, name);
+        return true;
       }
     }
     return false;
@@ -312,11 +336,51 @@ public final class IdentityHeaders {
   }
 
   /** A framing name spelt so that only a folding backend reads it as one: any {@code _} or {@code .} in it. */
-  private static boolean isDisguisedFraming(String name) {
-    if (!matches(FRAMING, name)) {
-      return false;
+  private static boolean isDisguisedFraming(int kind, String name) {
+    return (kind & FRAMING_KIND) != 0 && (name.indexOf('_') >= 0 || name.indexOf('.') >= 0);
+  }
+
+  /** An open-addressing table from folded names to their kinds, probed without folding the name into a new string. */
+  private static final class FoldedTable {
+    private final String[] keys;
+    private final int[] values;
+    private final int mask;
+
+    FoldedTable(java.util.Map<String, Integer> folded) {
+      int size = Integer.highestOneBit(Math.max(8, folded.size() * 4 - 1)) << 1;
+      keys = new String[size];
+      values = new int[size];
+      mask = size - 1;
+      folded.forEach(
+          (name, kind) -> {
+            int slot = hash(name) & mask;
+            while (keys[slot] != null) {
+              slot = (slot + 1) & mask;
+            }
+            keys[slot] = name;
+            values[slot] = kind;
+          });
     }
-    return name.indexOf('_') >= 0 || name.indexOf('.') >= 0;
+
+    /** The kinds of a name as received, 0 for an ordinary header. */
+    int kindOf(String name) {
+      for (int slot = hash(name) & mask; keys[slot] != null; slot = (slot + 1) & mask) {
+        if (sameName(keys[slot], name, 0, name.length())) {
+          return values[slot];
+        }
+      }
+      return 0;
+    }
+
+    /** Length and the two ends only: constant time for any name, and the probe compares whole names anyway. */
+    private static int hash(String name) {
+      int length = name.length();
+      if (length == 0) {
+        return 0;
+      }
+      int h = (length * 31 + fold(name.charAt(0))) * 31 + fold(name.charAt(length - 1));
+      return h ^ (h >>> 7) ^ (h >>> 13);
+    }
   }
 
   private static boolean matches(String[] normalizedNames, String name) {
