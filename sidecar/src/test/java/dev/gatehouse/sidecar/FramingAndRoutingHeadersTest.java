@@ -135,6 +135,43 @@ class FramingAndRoutingHeadersTest {
   }
 
   @Test
+  void http2ClientsRoutingAndFoldedFramingHeadersNeverReachAnHttp11Upstream() throws Exception {
+    dev.gatehouse.testing.TestCertificate ca = dev.gatehouse.testing.TestCertificate.ca("server CA");
+    dev.gatehouse.testing.TestCertificate server = dev.gatehouse.testing.TestCertificate.builder().commonName("sidecar").localhostServer().issuedBy(ca).build();
+    start(
+        Map.of(
+            "tls.certificate", server.writeChain(directory.resolve("server.crt")).toString(),
+            "tls.private-key", server.writeKey(directory.resolve("server.key")).toString()));
+    java.net.http.HttpClient h2 =
+        java.net.http.HttpClient.newBuilder()
+            .version(java.net.http.HttpClient.Version.HTTP_2)
+            .sslContext(dev.gatehouse.testing.TestCertificate.clientContext(ca.certificate()))
+            .build();
+
+    java.net.http.HttpResponse<String> response =
+        h2.send(
+            java.net.http.HttpRequest.newBuilder(java.net.URI.create("https://localhost:" + sidecar.port() + "/h2"))
+                .header("Authorization", RawHttp.basic("sha1-user", "sha1 secret"))
+                .header("x-original-url", "/admin")
+                .header("x_rewrite_url", "/admin")
+                .header("x-pomerium-jwt-assertion", "x")
+                .header("client-cert", ":AAAA:")
+                .header("transfer_encoding", "chunked")
+                .header("content.length", "9")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("hello"))
+                .build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString());
+
+    assertThat(response.version()).isEqualTo(java.net.http.HttpClient.Version.HTTP_2);
+    assertThat(response.statusCode()).isEqualTo(200);
+    Origin.Received received = origin.next();
+    assertThat(received.body()).isEqualTo("hello");
+    assertThat(received.foldedNames()).doesNotContain("x-original-url", "x-rewrite-url", "x-pomerium-jwt-assertion", "client-cert");
+    assertThat(received.header("Content-Length")).doesNotContain("9");
+    assertThat(received.headers()).extracting(Map.Entry::getKey).noneMatch(name -> name.indexOf('_') >= 0 || name.indexOf('.') >= 0);
+  }
+
+  @Test
   void trailersCannotCarryWhatHeadersMayNot() throws Exception {
     // A backend that merges trailers into headers would otherwise read these as the request's own.
     try (RawUpstream raw = new RawUpstream()) {
