@@ -65,7 +65,9 @@ class MalformedBodyTest {
         Arguments.of("chunk data longer than its size", "3\r\nhello\r\n0\r\n\r\n"),
         Arguments.of("trailer line without a colon", "5\r\nhello\r\n0\r\nnot a field\r\n\r\n"),
         Arguments.of("trailer with space before the colon", "5\r\nhello\r\n0\r\nX-Trailer : x\r\n\r\n"),
-        Arguments.of("trailer starting with whitespace (obs-fold)", "5\r\nhello\r\n0\r\n folded\r\n\r\n"));
+        Arguments.of("trailer starting with whitespace (obs-fold)", "5\r\nhello\r\n0\r\n folded\r\n\r\n"),
+        Arguments.of("trailers over the 8 KiB header limit", "5\r\nhello\r\n0\r\nX-Big: " + "b".repeat(9000) + "\r\n\r\n"),
+        Arguments.of("chunk size with trailing garbage", "5 x\r\nhello\r\n0\r\n\r\n"));
   }
 
   @ParameterizedTest(name = "{0}")
