@@ -85,6 +85,17 @@ class MalformedBodyTest {
     assertThat(answer.closed()).as(variant + ": connection closed").isTrue();
   }
 
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("malformedChunkedBodies")
+  void malformedBodyOfARefusedRequestClosesTheConnectionAfterTheRefusal(String variant, String body) throws Exception {
+    // The refusal goes out before the body is read; what follows a broken body cannot be framed, so the connection closes.
+    RawClient.Answer answer =
+        RawClient.send(sidecar.port(), "POST /upload HTTP/1.1\r\nHost: app\r\nTransfer-Encoding: chunked\r\n\r\n" + body, 10_000);
+
+    assertThat(answer.statuses()).as(variant + ": " + answer.text()).containsExactly(401);
+    assertThat(answer.closed()).as(variant + ": connection closed").isTrue();
+  }
+
   @Test
   void wellFormedChunkedBodyStillReachesTheUpstream() throws Exception {
     origin.received.clear();
