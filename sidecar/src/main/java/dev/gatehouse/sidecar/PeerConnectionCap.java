@@ -65,11 +65,6 @@ final class PeerConnectionCap extends ChannelInboundHandlerAdapter {
     }
   }
 
-  /** Open connections of one peer, for tests. */
-  int openConnections(InetAddress peer) {
-    return open.getOrDefault(peer, 0);
-  }
-
   private static InetAddress peer(SocketAddress address) {
     return address instanceof InetSocketAddress inet ? inet.getAddress() : null;
   }
