@@ -10,6 +10,7 @@ import dev.gatehouse.authz.ReloadingPolicy;
 import dev.gatehouse.config.AuthorizationConfig;
 import dev.gatehouse.config.BasicConfig;
 import dev.gatehouse.config.ConfigLoader;
+import dev.gatehouse.config.ConfigException;
 import dev.gatehouse.config.GatehouseConfig;
 import dev.gatehouse.http.ForwardedClientCert;
 import dev.gatehouse.http.IdentityHeaders;
@@ -79,7 +80,8 @@ public final class Gatehouse implements AutoCloseable {
       Supplier<PolicyEngine> policy,
       @Nullable GatehouseListener listener,
       @Nullable AssertionSigner assertionSigner,
-      AuditSink auditSink) {
+      AuditSink auditSink,
+      IdentityHeaders identityHeaders) {
     this.authenticators = authenticators;
     this.auditSink = auditSink;
     this.assertionSigner = assertionSigner;
@@ -87,7 +89,6 @@ public final class Gatehouse implements AutoCloseable {
     this.listener = listener;
     this.reloadingPolicy = policy instanceof ReloadingPolicy reloading ? reloading : null;
     List<String> all = new ArrayList<>();
-    Set<String> extraHeaders = new LinkedHashSet<>();
     this.challengeIndex = new int[authenticators.size()];
     this.kinds = new Identity.Kind[authenticators.size()];
     for (int i = 0; i < authenticators.size(); i++) {
@@ -95,10 +96,25 @@ public final class Gatehouse implements AutoCloseable {
       Optional<String> challenge = authenticators.get(i).challenge();
       challengeIndex[i] = challenge.isPresent() ? all.size() : -1;
       challenge.ifPresent(all::add);
-      extraHeaders.addAll(authenticators.get(i).identityHeaderNames());
     }
     this.challenges = List.copyOf(all);
-    this.identityHeaders = IdentityHeaders.withExtra(extraHeaders);
+    this.identityHeaders = identityHeaders;
+  }
+
+  /**
+   * The protected names: the built-in ones plus every header an authenticator sets, less the routing headers the
+   * configuration passes from the client (which may not name any of the former).
+   */
+  private static IdentityHeaders identityHeaders(List<Authenticator> authenticators, List<String> passFromClient) {
+    Set<String> extraHeaders = new LinkedHashSet<>();
+    for (Authenticator authenticator : authenticators) {
+      extraHeaders.addAll(authenticator.identityHeaderNames());
+    }
+    try {
+      return IdentityHeaders.withExtra(extraHeaders).passingFromClient(passFromClient);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("headers.pass-from-client", e.getMessage());
+    }
   }
 
   /**
@@ -537,8 +553,23 @@ public final class Gatehouse implements AutoCloseable {
     private AuditSink auditSink = AuditSink.logger();
     private boolean auditSinkSet;
     private @Nullable AssertionSigner assertionSigner;
+    private List<String> passFromClient = List.of();
 
     private Builder() {}
+
+    /**
+     * Lets the client's value of some {@linkplain IdentityHeaders#ROUTING_HEADERS routing headers} reach the
+     * application, which are otherwise removed ({@code headers.pass-from-client}).
+     *
+     * @param names routing header names
+     * @return this builder
+     * @throws ConfigException at {@link #build} if a name is a framing, identity or transport header, or not removed
+     */
+    public Builder passFromClient(List<String> names) {
+      Objects.requireNonNull(names, "names");
+      this.passFromClient = List.copyOf(names);
+      return this;
+    }
 
     /**
      * Sends the audit lines somewhere else than the SLF4J logger {@code gatehouse.audit} (the default).
@@ -594,6 +625,7 @@ public final class Gatehouse implements AutoCloseable {
         authenticator(Authenticator.jwt(config.authentication().jwt(), realm));
       }
       config.authentication().clientCertificate().ifPresent(cert -> authenticator(Authenticator.clientCertificate(cert)));
+      passFromClient(config.headers().passFromClient());
       return authorization(config.authorization());
     }
 
@@ -681,7 +713,9 @@ public final class Gatehouse implements AutoCloseable {
         throw new IllegalStateException("an authenticator that relays the sidecar's identities must be the only one");
       }
       PolicyEngine rules;
+      IdentityHeaders identityHeaders;
       try {
+        identityHeaders = identityHeaders(authenticators, passFromClient);
         AuthorizationConfig config = authorization == null ? AuthorizationConfig.NONE : authorization;
         boolean peers = authenticators.stream().anyMatch(authenticator -> authenticator.kind() == Identity.Kind.PEER || authenticator.vouches());
         config.checkPeerRules(peers, List.of());
@@ -692,7 +726,7 @@ public final class Gatehouse implements AutoCloseable {
         throw e;
       }
       Supplier<PolicyEngine> policy = rulesFile == null ? () -> rules : ReloadingPolicy.watch(rulesFile, rulesOverrides, rules);
-      return new Gatehouse(List.copyOf(authenticators), policy, listener, assertionSigner, auditSink);
+      return new Gatehouse(List.copyOf(authenticators), policy, listener, assertionSigner, auditSink, identityHeaders);
     }
   }
 }

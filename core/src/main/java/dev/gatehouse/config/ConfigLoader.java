@@ -90,6 +90,8 @@ public final class ConfigLoader {
         authentication.clientCertificate().map(cert -> List.copyOf(cert.trustDomains().values())).orElse(List.of());
     Optional<TlsConfig> tls = root.section(ConfigSchema.TLS).map(node -> TlsConfigBinder.bind(node, trustDomainCas));
     Optional<AssertionConfig> assertion = root.section(ConfigSchema.ASSERTION).map(AssertionBinder::signer);
+    HeadersConfig headers = root.section(ConfigSchema.HEADERS).map(ConfigLoader::headers).orElse(HeadersConfig.DEFAULTS);
+    LimitsConfig limits = root.section(ConfigSchema.LIMITS).map(ConfigLoader::limits).orElse(LimitsConfig.DEFAULTS);
     root.rejectUnknownKeys();
     if (!authentication.any()) {
       throw new ConfigException("authentication", "configure at least one method, such as basic");
@@ -100,7 +102,7 @@ public final class ConfigLoader {
     authorization.checkPeerRules(peers, issuers);
     authorization.checkRequestPrincipals(issuers);
     try {
-      return new GatehouseConfig(listen, upstream, allowRemoteUpstream, authentication, authorization, tls, upstreamProtocol, assertion, operations);
+      return new GatehouseConfig(listen, upstream, allowRemoteUpstream, authentication, authorization, tls, upstreamProtocol, assertion, operations, headers, limits);
     } catch (ConfigException e) {
       throw e;
     } catch (IllegalArgumentException e) {
@@ -123,6 +125,23 @@ public final class ConfigLoader {
         drainDelay,
         root.get(ConfigSchema.ACCESS_LOG, OperationsConfig.ACCESS_LOG_NONE),
         root.get(ConfigSchema.LOG_FORMAT, OperationsConfig.LogFormat.TEXT));
+  }
+
+  private static HeadersConfig headers(ConfigNode node) {
+    List<String> pass = node.get(ConfigSchema.HEADERS_PASS_FROM_CLIENT, List.of());
+    node.rejectUnknownKeys();
+    return new HeadersConfig(pass);
+  }
+
+  private static LimitsConfig limits(ConfigNode node) {
+    Duration headerTimeout = node.get(ConfigSchema.LIMITS_HEADER_TIMEOUT, LimitsConfig.DEFAULT_HEADER_TIMEOUT);
+    int connectionsPerPeer = node.get(ConfigSchema.LIMITS_CONNECTIONS_PER_PEER, LimitsConfig.DEFAULT_CONNECTIONS_PER_PEER);
+    node.rejectUnknownKeys();
+    try {
+      return new LimitsConfig(headerTimeout, connectionsPerPeer);
+    } catch (ConfigException e) {
+      throw e.within(node.path());
+    }
   }
 
   private static AuthenticationConfig authentication(ConfigNode node, boolean rulesUseSpiffe) {

@@ -93,6 +93,34 @@ public final class ConfigSchema {
               .scope(Scope.SIDECAR)
               .flag("--log-format", "NAME"));
 
+  // --- limits (sidecar)
+
+  /** {@code limits}. */
+  public static final ConfigKey<Void> LIMITS =
+      declare(key("limits", ConfigType.SECTION, "What one client may cost the sidecar: the request-head deadline and the per-peer connection cap.").scope(Scope.SIDECAR));
+
+  /** {@code limits.header-timeout}. */
+  public static final ConfigKey<Duration> LIMITS_HEADER_TIMEOUT =
+      declare(
+          key(
+                  "limits.header-timeout",
+                  ConfigType.DURATION,
+                  "Time a client has for the TLS handshake and for each whole request head (from its first byte); then 408 and close. At most 5m.")
+              .defaultValue("20s")
+              .scope(Scope.SIDECAR)
+              .flag("--header-timeout", "DURATION"));
+
+  /** {@code limits.connections-per-peer}. */
+  public static final ConfigKey<Integer> LIMITS_CONNECTIONS_PER_PEER =
+      declare(
+          key(
+                  "limits.connections-per-peer",
+                  ConfigType.INTEGER,
+                  "Open connections one client IP address may hold; further ones are closed as they are accepted. 0 turns the cap off.")
+              .defaultValue("1024")
+              .scope(Scope.SIDECAR)
+              .flag("--connections-per-peer", "N"));
+
   // --- tls (sidecar)
 
   /** {@code tls}. */
@@ -419,6 +447,20 @@ public final class ConfigSchema {
       declare(
           key("authentication.sidecar-assertion.max-lifetime", ConfigType.DURATION, "Longest lifetime (exp - iat) an assertion may have, at most 10m.")
               .defaultValue("60s"));
+
+  // --- headers
+
+  /** {@code headers}. */
+  public static final ConfigKey<Void> HEADERS =
+      declare(key("headers", ConfigType.SECTION, "Which client headers that Gatehouse removes by default may reach the application."));
+
+  /** {@code headers.pass-from-client}. */
+  public static final ConfigKey<List<String>> HEADERS_PASS_FROM_CLIENT =
+      declare(
+          key(
+              "headers.pass-from-client",
+              ConfigType.COMMA_SEPARATED_LIST,
+              "Routing headers (X-Original-URL, X-Forwarded-Prefix, X-Pomerium-*, ... see docs/security.md) whose client value the application may see; never a framing or identity header."));
 
   // --- authorization
 

@@ -22,6 +22,8 @@ import java.util.Optional;
  * @param upstreamProtocol how the sidecar speaks to the upstream; sidecar only
  * @param assertion the assertion the sidecar signs into every forwarded request; sidecar only
  * @param operations the sidecar's admin listener, drain, access log and log format; sidecar only
+ * @param headers which routing headers the client may pass to the application; {@link HeadersConfig#DEFAULTS} removes all
+ * @param limits the sidecar's request-head deadline and per-peer connection cap; sidecar only
  */
 public record GatehouseConfig(
     Optional<InetSocketAddress> listen,
@@ -32,7 +34,9 @@ public record GatehouseConfig(
     Optional<TlsConfig> tls,
     UpstreamProtocol upstreamProtocol,
     Optional<AssertionConfig> assertion,
-    OperationsConfig operations) {
+    OperationsConfig operations,
+    HeadersConfig headers,
+    LimitsConfig limits) {
 
   /** The sidecar's listen address when none is configured. */
   public static final String DEFAULT_LISTEN = "0.0.0.0:8000";
@@ -51,6 +55,8 @@ public record GatehouseConfig(
     Objects.requireNonNull(upstreamProtocol, "upstreamProtocol");
     Objects.requireNonNull(assertion, "assertion");
     Objects.requireNonNull(operations, "operations");
+    Objects.requireNonNull(headers, "headers");
+    Objects.requireNonNull(limits, "limits");
     if (upstream.isPresent() && !allowRemoteUpstream && !Upstreams.isLocal(upstream.get())) {
       throw new IllegalArgumentException(
           upstream.get().getHost()
@@ -59,7 +65,8 @@ public record GatehouseConfig(
   }
 
   /**
-   * A configuration with the sidecar's default operations settings (no admin listener, no access log, text logs).
+   * A configuration with the sidecar's default operations settings (no admin listener, no access log, text logs), which
+   * removes every routing header and has the default limits.
    *
    * @param listen see {@link #listen()}
    * @param upstream see {@link #upstream()}
@@ -79,11 +86,11 @@ public record GatehouseConfig(
       Optional<TlsConfig> tls,
       UpstreamProtocol upstreamProtocol,
       Optional<AssertionConfig> assertion) {
-    this(listen, upstream, allowRemoteUpstream, authentication, authorization, tls, upstreamProtocol, assertion, OperationsConfig.DEFAULT);
+    this(listen, upstream, allowRemoteUpstream, authentication, authorization, tls, upstreamProtocol, assertion, OperationsConfig.DEFAULT, HeadersConfig.DEFAULTS, LimitsConfig.DEFAULTS);
   }
 
   /**
-   * A configuration that speaks HTTP/1.1 to the upstream and signs no assertion.
+   * A configuration that speaks HTTP/1.1 to the upstream, signs no assertion and has the defaults above.
    *
    * @param listen see {@link #listen()}
    * @param upstream see {@link #upstream()}

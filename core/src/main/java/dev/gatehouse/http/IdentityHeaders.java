@@ -5,6 +5,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The request headers through which an upstream learns who the caller is, the rule that keeps clients from forging
@@ -16,6 +17,13 @@ import java.util.Objects;
  * {@code X-Forwarded-User}: names are therefore compared case-insensitively with {@code _} and {@code .} treated as
  * {@code -}. A header the client names in {@code Connection:} is removed too, whatever it is, so a client cannot use
  * hop-by-hop semantics to smuggle or suppress one.
+ *
+ * <p>The same folding protects framing: a {@code Transfer_Encoding} or {@code Content.Length} header means nothing to
+ * the container or the sidecar's codec, but a folding backend reads it as {@code Transfer-Encoding} next to the real
+ * framing, which is request smuggling. A framing or hop-by-hop name in any spelling but its own ({@link #FRAMING_HEADERS})
+ * is therefore removed at a forwarding hop and hidden from an embedded application. And the {@link #ROUTING_HEADERS}, by
+ * which front proxies and frameworks let a header choose the URL, the user or the client certificate they believe, are
+ * removed too, unless the configuration {@linkplain #passingFromClient passes} one an application needs.
  *
  * <p>Instances are immutable and thread-safe. Matching allocates nothing.
  */
@@ -68,22 +76,112 @@ public final class IdentityHeaders {
    * Headers that describe the connection the client came over. The sidecar is the hop that knows these, so it
    * replaces whatever a client sent; an embedded filter behind a load balancer leaves them to the container.
    */
-  private static final List<String> TRANSPORT =
-      List.of(FOR, PROTO, HOST, "X-Forwarded-Port", "X-Forwarded-Prefix", "Forwarded", "X-Real-Ip");
+  private static final List<String> TRANSPORT = List.of(FOR, PROTO, HOST, "X-Forwarded-Port", "Forwarded", "X-Real-Ip");
 
-  private static final IdentityHeaders DEFAULTS = new IdentityHeaders(List.of());
+  /**
+   * Headers by which a front proxy or a framework lets the request choose what the backend serves or whom it believes:
+   * the URL actually requested (IIS, Symfony, Laminas, Spring's {@code ForwardedHeaderFilter}), the client certificate
+   * a TLS terminator verified (Envoy, nginx, Traefik, RFC 9440), the user an authenticating proxy vouched for
+   * (Kubernetes' front proxy, oauth2-proxy, Pomerium). Behind Gatehouse none of them comes from anyone who checked it, so
+   * a client's are removed by default. A trailing {@code *} stands for any rest of the name. This is the reviewed list;
+   * an application that needs one of them (say {@code X-Forwarded-Prefix} from its ingress) names it in {@code
+   * headers.pass-from-client}.
+   */
+  public static final List<String> ROUTING_HEADERS =
+      List.of(
+          "X-Original-URL",
+          "X-Rewrite-URL",
+          "X-Original-URI",
+          "X-Forwarded-Uri",
+          "X-Forwarded-Prefix",
+          "Client-Cert",
+          "Client-Cert-Chain",
+          "X-SSL-Client-*",
+          "X-Client-Cert*",
+          "X-Remote-User",
+          "X-Remote-Group",
+          "X-Remote-Extra-*",
+          "X-Auth-Request-*",
+          "X-Pomerium-*");
 
+  /**
+   * Names that frame a request or describe one hop of it. Under their own names they are the container's and the
+   * codec's business; under any other spelling that folds to them ({@code Transfer_Encoding}, {@code Content.Length})
+   * they are removed and hidden, and none can ever be {@linkplain #passingFromClient passed}.
+   */
+  public static final List<String> FRAMING_HEADERS =
+      List.of(
+          "Transfer-Encoding",
+          "Content-Length",
+          "Connection",
+          "Upgrade",
+          "TE",
+          "Trailer",
+          "Keep-Alive",
+          "Host",
+          "Proxy-Connection",
+          "Proxy-Authorization",
+          "Proxy-Authenticate",
+          "HTTP2-Settings");
+
+  private static final String[] FRAMING = normalizeAll(FRAMING_HEADERS);
+
+  private static final IdentityHeaders DEFAULTS = new IdentityHeaders(List.of(), List.of());
+
+  private final List<String> extra;
   private final String[] caller;
-  private final String[] all;
+  private final String[] transport;
+  /** The exact routing names, folded, less those passed. */
+  private final String[] routing;
+  /** The routing prefixes ({@code x-pomerium-}), folded. */
+  private final String[] routingPrefixes;
+  /** Names the configuration passes from the client, folded. */
+  private final String[] passed;
 
-  private IdentityHeaders(Collection<String> extra) {
+  private IdentityHeaders(Collection<String> extra, Collection<String> passed) {
+    this.extra = List.copyOf(extra);
     List<String> callerNames = new ArrayList<>(CALLER);
     callerNames.addAll(extra);
-    List<String> allNames = new ArrayList<>(callerNames);
-    allNames.addAll(TRANSPORT);
     this.caller = normalizeAll(callerNames);
-    this.all = normalizeAll(allNames);
+    this.transport = normalizeAll(TRANSPORT);
+    this.passed = normalizeAll(List.copyOf(passed));
+    List<String> exact = new ArrayList<>();
+    List<String> prefixes = new ArrayList<>();
+    for (String name : ROUTING_HEADERS) {
+      if (name.endsWith("*")) {
+        prefixes.add(name.substring(0, name.length() - 1));
+      } else if (!matches(this.passed, name)) {
+        exact.add(name);
+      }
+    }
+    this.routing = normalizeAll(exact);
+    this.routingPrefixes = normalizeAll(prefixes);
+    java.util.Map<String, Integer> kinds = new java.util.HashMap<>();
+    addKind(kinds, caller, CALLER_KIND);
+    addKind(kinds, transport, TRANSPORT_KIND);
+    addKind(kinds, routing, ROUTING_KIND);
+    addKind(kinds, FRAMING, FRAMING_KIND);
+    addKind(kinds, this.passed, PASSED_KIND);
+    this.kinds = new FoldedTable(kinds);
   }
+
+  private static void addKind(java.util.Map<String, Integer> kinds, String[] folded, int kind) {
+    for (String name : folded) {
+      kinds.merge(name, kind, (a, b) -> a | b);
+    }
+  }
+
+  private static final int CALLER_KIND = 1;
+  private static final int TRANSPORT_KIND = 2;
+  private static final int ROUTING_KIND = 4;
+  private static final int FRAMING_KIND = 8;
+  private static final int PASSED_KIND = 16;
+
+  /**
+   * Every protected name, folded, with what it is: one hash of the header name and one probe answer all the questions
+   * the per-header checks ask, where walking each list would compare against every name of every list.
+   */
+  private final FoldedTable kinds;
 
   private static String[] normalizeAll(List<String> names) {
     return names.stream().map(IdentityHeaders::normalize).distinct().toArray(String[]::new);
@@ -106,7 +204,51 @@ public final class IdentityHeaders {
    */
   public static IdentityHeaders withExtra(Collection<String> extra) {
     Objects.requireNonNull(extra, "extra");
-    return extra.isEmpty() ? DEFAULTS : new IdentityHeaders(extra);
+    return extra.isEmpty() ? DEFAULTS : new IdentityHeaders(extra, List.of());
+  }
+
+  /**
+   * This set, but letting the client's value of some {@link #ROUTING_HEADERS routing headers} reach the application.
+   *
+   * @param names routing header names (exact names, matched with case, {@code _} and {@code .} folded; a name under a
+   *     {@code *} entry passes only itself)
+   * @return a new instance, or this one when {@code names} is empty
+   * @throws IllegalArgumentException naming the first header that may not pass: a framing or hop-by-hop header, an
+   *     identity header (the engine's, or one an authenticator sets), a header the sidecar sets about the connection, or
+   *     a name that is not removed in the first place (a typo, most likely)
+   */
+  public IdentityHeaders passingFromClient(Collection<String> names) {
+    Objects.requireNonNull(names, "names");
+    if (names.isEmpty()) {
+      return this;
+    }
+    for (String name : names) {
+      whyNotPassable(name).ifPresent(reason -> {
+        throw new IllegalArgumentException(reason);
+      });
+    }
+    List<String> all = new ArrayList<>(List.of(passed));
+    all.addAll(names);
+    return new IdentityHeaders(extra, all);
+  }
+
+  private Optional<String> whyNotPassable(String name) {
+    if (!isFieldName(name)) {
+      return Optional.of("\"" + name + "\" is not a header name");
+    }
+    if (matches(FRAMING, name)) {
+      return Optional.of(name + " is a framing or hop-by-hop header; no spelling of it may come from the client");
+    }
+    if (matches(caller, name)) {
+      return Optional.of(name + " is an identity header; only the engine sets it");
+    }
+    if (matches(transport, name)) {
+      return Optional.of(name + " describes the client's connection, which the sidecar sets itself");
+    }
+    if (!isRoutingName(name)) {
+      return Optional.of(name + " is not removed from requests, so there is nothing to pass; the removed ones are " + ROUTING_HEADERS);
+    }
+    return Optional.empty();
   }
 
   /**
@@ -114,10 +256,12 @@ public final class IdentityHeaders {
    *
    * @param name a header name as received
    * @param connectionValues the values of the request's {@code Connection} headers, as received
-   * @return {@code true} if the header is a caller or transport identity header, or is named in {@code Connection:}
+   * @return {@code true} if the header is a caller or transport identity header, a routing header not passed, a framing
+   *     name in a folded spelling, or is named in {@code Connection:}
    */
   public boolean mustStrip(String name, List<String> connectionValues) {
-    if (matches(all, name)) {
+    int kind = kinds.kindOf(name);
+    if ((kind & (CALLER_KIND | TRANSPORT_KIND | ROUTING_KIND)) != 0 || isDisguisedFraming(kind, name) || isRoutingPrefixed(kind, name)) {
       return true;
     }
     for (int i = 0; i < connectionValues.size(); i++) {
@@ -137,7 +281,106 @@ public final class IdentityHeaders {
    * @return {@code true} if the header must never come from a client
    */
   public boolean isCallerIdentityHeader(String name) {
-    return matches(caller, name);
+    return (kinds.kindOf(name) & CALLER_KIND) != 0;
+  }
+
+  /**
+   * Whether an embedded application must not see the client's value of a header: a {@linkplain
+   * #isCallerIdentityHeader caller identity header}, a {@link #ROUTING_HEADERS routing header} not passed, or a framing
+   * name in a folded spelling. Transport headers and the real framing headers are the container's.
+   *
+   * @param name a header name as asked for or received
+   * @return {@code true} if the application must not see it
+   */
+  public boolean mustHide(String name) {
+    int kind = kinds.kindOf(name);
+    return (kind & (CALLER_KIND | ROUTING_KIND)) != 0 || isDisguisedFraming(kind, name) || isRoutingPrefixed(kind, name);
+  }
+
+  /** Under a routing {@code *} entry and not passed. Every such prefix starts with {@code x-}: most names stop there. */
+  private boolean isRoutingPrefixed(int kind, String name) {
+    if ((kind & PASSED_KIND) != 0 || name.length() < 2 || fold(name.charAt(0)) != 'x' || fold(name.charAt(1)) != '-') {
+      return false;
+    }
+    for (String prefix : routingPrefixes) {
+      if (name.length() >= prefix.length() && sameName(prefix, name, 0, prefix.length())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private boolean isRoutingName(String name) {
+    for (String exact : ROUTING_HEADERS) {
+      if (!exact.endsWith("*") && sameName(normalize(exact), name, 0, name.length())) {
+        return true;
+      }
+    }
+    for (String prefix : routingPrefixes) {
+      if (name.length() >= prefix.length() && sameName(prefix, name, 0, prefix.length())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Whether a name is one of the {@link #FRAMING_HEADERS} in any spelling, its own included: what a trailer may never
+   * be (RFC 9110 section 6.5.1), since a backend that merges trailers into the header section would reframe the request.
+   *
+   * @param name a header or trailer name
+   * @return {@code true} for a framing or hop-by-hop name, compared with case, {@code _} and {@code .} folded
+   */
+  public static boolean isFramingName(String name) {
+    return matches(FRAMING, name);
+  }
+
+  /** A framing name spelt so that only a folding backend reads it as one: any {@code _} or {@code .} in it. */
+  private static boolean isDisguisedFraming(int kind, String name) {
+    return (kind & FRAMING_KIND) != 0 && (name.indexOf('_') >= 0 || name.indexOf('.') >= 0);
+  }
+
+  /** An open-addressing table from folded names to their kinds, probed without folding the name into a new string. */
+  private static final class FoldedTable {
+    private final String[] keys;
+    private final int[] values;
+    private final int mask;
+
+    FoldedTable(java.util.Map<String, Integer> folded) {
+      int size = Integer.highestOneBit(Math.max(8, folded.size() * 4 - 1)) << 1;
+      keys = new String[size];
+      values = new int[size];
+      mask = size - 1;
+      folded.forEach(
+          (name, kind) -> {
+            int slot = hash(name) & mask;
+            while (keys[slot] != null) {
+              slot = (slot + 1) & mask;
+            }
+            keys[slot] = name;
+            values[slot] = kind;
+          });
+    }
+
+    /** The kinds of a name as received, 0 for an ordinary header. */
+    int kindOf(String name) {
+      for (int slot = hash(name) & mask; keys[slot] != null; slot = (slot + 1) & mask) {
+        if (sameName(keys[slot], name, 0, name.length())) {
+          return values[slot];
+        }
+      }
+      return 0;
+    }
+
+    /** Length and the two ends only: constant time for any name, and the probe compares whole names anyway. */
+    private static int hash(String name) {
+      int length = name.length();
+      if (length == 0) {
+        return 0;
+      }
+      int h = (length * 31 + fold(name.charAt(0))) * 31 + fold(name.charAt(length - 1));
+      return h ^ (h >>> 7) ^ (h >>> 13);
+    }
   }
 
   private static boolean matches(String[] normalizedNames, String name) {

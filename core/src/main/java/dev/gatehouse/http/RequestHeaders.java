@@ -12,8 +12,9 @@ import java.util.Set;
  * which headers the engine sets in their place. Carried by {@link dev.gatehouse.Decision.Allow}, so the servlet filter
  * and the sidecar only apply it and never decide a header themselves.
  *
- * <p>Removed are the engine's {@link IdentityHeaders} (compared with case, {@code _} and {@code .} folded), every header
- * the engine sets, every header the decision consumed (a bearer token that is not forwarded) and, at a forwarding hop,
+ * <p>Removed are the engine's {@link IdentityHeaders} (compared with case, {@code _} and {@code .} folded), the {@link
+ * IdentityHeaders#ROUTING_HEADERS routing headers} not passed, framing names in a folded spelling, every header the
+ * engine sets, every header the decision consumed (a bearer token that is not forwarded) and, at a forwarding hop,
  * every header the client names in {@code Connection:}. Every value to set has passed {@link
  * IdentityHeaders#isSafeValue}.
  *
@@ -61,11 +62,23 @@ public final class RequestHeaders {
    *
    * @param name the header name as received
    * @param connectionValues the values of the request's {@code Connection} headers, as received
-   * @return {@code true} for identity and transport headers, headers named in {@code Connection:}, headers the
-   *     engine sets and headers the decision consumed
+   * @return {@code true} for identity and transport headers, routing headers not passed, framing names in a folded
+   *     spelling, headers named in {@code Connection:}, headers the engine sets and headers the decision consumed
    */
   public boolean mustRemove(String name, List<String> connectionValues) {
     return identityHeaders.mustStrip(name, connectionValues) || isSet(name) || isConsumed(name);
+  }
+
+  /**
+   * Whether a client-sent trailer (after a chunked body) must be removed before the request goes on, or hidden from the
+   * application: whatever {@link #mustRemove} removes from the header section, and every framing or hop-by-hop name in
+   * any spelling, for backends that merge trailers into the headers.
+   *
+   * @param name the trailer name as received
+   * @return {@code true} if the trailer must not reach the application
+   */
+  public boolean mustRemoveTrailer(String name) {
+    return IdentityHeaders.isFramingName(name) || mustRemove(name, List.of());
   }
 
   /**
@@ -74,10 +87,11 @@ public final class RequestHeaders {
    * the container; the application sees {@link #valueToSet} for the names the engine sets.
    *
    * @param name the header name as asked for
-   * @return {@code true} for caller identity headers, headers the engine sets and headers the decision consumed
+   * @return {@code true} for caller identity headers, routing headers not passed, framing names in a folded spelling,
+   *     headers the engine sets and headers the decision consumed
    */
   public boolean mustHide(String name) {
-    return identityHeaders.isCallerIdentityHeader(name) || isSet(name) || isConsumed(name);
+    return identityHeaders.mustHide(name) || isSet(name) || isConsumed(name);
   }
 
   /**

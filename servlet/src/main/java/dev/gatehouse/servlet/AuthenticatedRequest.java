@@ -10,7 +10,9 @@ import java.security.Principal;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Enumeration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -19,8 +21,10 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>A client could send {@code X-Forwarded-User: admin} itself, and an application written for a proxy would believe
  * it. So every header the decision's {@link RequestHeaders#mustHide} names (caller identity headers in any spelling,
- * such as {@code x_forwarded_user}, the headers the engine sets and those it consumed) is hidden from every header
- * accessor, and the engine's values are shown in their place. The wrapper only applies the policy; it decides nothing.
+ * such as {@code x_forwarded_user}, routing and trust headers such as {@code X-Original-URL}, framing names in a folded
+ * spelling, the headers the engine sets and those it consumed) is hidden from every header accessor, and the engine's
+ * values are shown in their place; trailers pass {@link RequestHeaders#mustRemoveTrailer}. The wrapper only applies
+ * the policy; it decides nothing.
  *
  * <p>{@code getUserPrincipal()}, {@code getRemoteUser()}, {@code isUserInRole()} and {@code getAuthType()} answer from
  * the request principal, else the peer ({@link Identities#primary()}); the peer itself is the request attribute
@@ -163,6 +167,23 @@ final class AuthenticatedRequest extends HttpServletRequestWrapper {
     // Sorted, so that getHeaderNames() lists them in the same order on every request.
     policy.toSet().keySet().stream().sorted().forEach(names::add);
     return Collections.enumeration(names);
+  }
+
+  /** Trailers the policy would not let through as headers (and any framing name) are hidden, as headers are. */
+  @Override
+  public Map<String, String> getTrailerFields() {
+    Map<String, String> received = super.getTrailerFields();
+    if (received == null || received.isEmpty()) {
+      return received;
+    }
+    Map<String, String> kept = new LinkedHashMap<>();
+    received.forEach(
+        (name, value) -> {
+          if (!policy.mustRemoveTrailer(name)) {
+            kept.put(name, value);
+          }
+        });
+    return kept;
   }
 
   @Override

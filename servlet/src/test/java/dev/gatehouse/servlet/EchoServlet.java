@@ -56,6 +56,11 @@ final class EchoServlet extends HttpServlet {
     seen.put("getHeaders.X-Forwarded-Email", Collections.list(request.getHeaders("X-Forwarded-Email")));
     seen.put("getHeaders.X-Forwarded-Client-Cert", Collections.list(request.getHeaders("X-Forwarded-Client-Cert")));
     seen.put("getHeaders.X-Forwarded-For", Collections.list(request.getHeaders("X-Forwarded-For")));
+    if ("POST".equals(request.getMethod())) {
+      // Trailers are ready only once the body is read.
+      request.getInputStream().readAllBytes();
+      seen.put("trailers", new java.util.TreeMap<>(request.getTrailerFields()));
+    }
     List<String> names = Collections.list(request.getHeaderNames());
     seen.put("identityHeaderNames", names.stream().filter(EchoServlet::looksLikeIdentity).collect(Collectors.toList()));
     StringBuilder body = new StringBuilder();

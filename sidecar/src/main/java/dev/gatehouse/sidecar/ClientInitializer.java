@@ -61,14 +61,15 @@ final class ClientInitializer extends ChannelInitializer<Channel> {
     parameters.setApplicationProtocols(ALPN);
     engine.setSSLParameters(parameters);
     SslHandler ssl = new SslHandler(engine);
-    ssl.setHandshakeTimeout(proxy.clientIdleTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    // The handshake is the first part of the first request's head: a client trickling it in gets the same deadline.
+    ssl.setHandshakeTimeout(proxy.headerTimeout().toMillis(), TimeUnit.MILLISECONDS);
     pipeline.addLast(ssl);
     pipeline.addLast(new ProtocolSelector());
   }
 
   private void http1(ChannelPipeline pipeline, ConnectionFacts facts) {
     pipeline
-        .addLast(new ServerCodec())
+        .addLast(new ServerCodec(proxy.headerTimeout()))
         .addLast(new IdleTimeout(proxy.clientIdleTimeout()))
         .addLast(new ForwardingHandler(proxy, facts, /* http2Stream= */ false));
   }

@@ -74,6 +74,31 @@ final class ForwardedHeaders {
     }
   }
 
+  /**
+   * Removes, in place, the trailers of a chunked request that the policy does not let through ({@link
+   * RequestHeaders#mustRemoveTrailer}): an identity or routing header, or any framing name, smuggled after the body.
+   */
+  static void cleanTrailers(HttpHeaders trailers, RequestHeaders policy) {
+    if (trailers.isEmpty()) {
+      return;
+    }
+    List<CharSequence> strip = null;
+    for (Iterator<Map.Entry<CharSequence, CharSequence>> it = trailers.iteratorCharSequence(); it.hasNext(); ) {
+      CharSequence name = it.next().getKey();
+      if (policy.mustRemoveTrailer(name.toString())) {
+        if (strip == null) {
+          strip = new ArrayList<>(2);
+        }
+        strip.add(name);
+      }
+    }
+    if (strip != null) {
+      for (int i = 0; i < strip.size(); i++) {
+        trailers.remove(strip.get(i));
+      }
+    }
+  }
+
   /** What of the client's connection-level wishes the upstream request keeps. */
   enum Upgrade {
     /** Neither {@code Upgrade} nor {@code TE}. */

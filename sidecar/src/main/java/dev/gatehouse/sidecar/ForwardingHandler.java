@@ -2,6 +2,7 @@ package dev.gatehouse.sidecar;
 
 import dev.gatehouse.Decision;
 import dev.gatehouse.http.RequestIds;
+import dev.gatehouse.http.RequestHeaders;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -90,6 +91,8 @@ final class ForwardingHandler extends ChannelInboundHandlerAdapter implements Up
   private String requestIdValue;
 
   private HttpRequest proxyToServerRequest;
+  /** The allowed request's header policy, which its trailers pass too. */
+  private RequestHeaders headerPolicy;
   private LastHttpContent bodyIfWhole;
   private boolean replayable;
   private boolean retried;
@@ -181,6 +184,12 @@ final class ForwardingHandler extends ChannelInboundHandlerAdapter implements Up
       }
       case DISCARDING -> {
         ReferenceCountUtil.release(message);
+        if (isMalformed(message)) {
+          // The refusal went out already; what follows a broken body cannot be framed, so nothing more is read.
+          state = State.CLOSED;
+          ctx.close();
+          return;
+        }
         if (message instanceof LastHttpContent) {
           state = State.IDLE;
         }
@@ -253,6 +262,7 @@ final class ForwardingHandler extends ChannelInboundHandlerAdapter implements Up
         allow,
         connection,
         webSocket ? ForwardedHeaders.Upgrade.WEBSOCKET : proxy.upstreamHttp2() ? ForwardedHeaders.Upgrade.H2_TRAILERS : ForwardedHeaders.Upgrade.NONE);
+    headerPolicy = allow.requestHeaders();
     String uri = RequestTarget.forwarded(allow.path().get(), target.get().query());
     proxyToServerRequest = new DefaultHttpRequest(HttpVersion.HTTP_1_1, clientToProxyRequest.method(), uri, headers);
     bodyIfWhole = null;
@@ -262,6 +272,7 @@ final class ForwardingHandler extends ChannelInboundHandlerAdapter implements Up
       if (exchange != null) {
         exchange.bytesIn(whole.content().readableBytes());
       }
+      ForwardedHeaders.cleanTrailers(bodyIfWhole.trailingHeaders(), headerPolicy);
       if (http2Stream && whole.content().isReadable() && !headers.contains(HttpHeaderNames.CONTENT_LENGTH)) {
         HttpUtil.setContentLength(proxyToServerRequest, whole.content().readableBytes());
       }
@@ -340,6 +351,11 @@ final class ForwardingHandler extends ChannelInboundHandlerAdapter implements Up
       ReferenceCountUtil.release(message);
       return;
     }
+    if (isMalformed(content)) {
+      content.release();
+      malformedBody();
+      return;
+    }
     if (upstream == null) {
       content.release();
       return;
@@ -347,8 +363,9 @@ final class ForwardingHandler extends ChannelInboundHandlerAdapter implements Up
     if (exchange != null) {
       exchange.bytesIn(content.content().readableBytes());
     }
-    if (content instanceof LastHttpContent) {
+    if (content instanceof LastHttpContent last) {
       requestDone = true;
+      ForwardedHeaders.cleanTrailers(last.trailingHeaders(), headerPolicy);
       upstream.channel().writeAndFlush(content, upstream.channel().voidPromise());
       return;
     }
@@ -357,6 +374,34 @@ final class ForwardingHandler extends ChannelInboundHandlerAdapter implements Up
     if (upstream.channel().isWritable()) {
       next();
     }
+  }
+
+  /** Whether the decoder could not frame this part of a request (a broken chunk line, size, delimiter or trailer). */
+  private static boolean isMalformed(Object message) {
+    return message instanceof HttpContent content && content.decoderResult().isFailure();
+  }
+
+  /**
+   * The client's body could not be framed: the client's fault, so a 400 (never the 502 of an upstream failure) if no
+   * response began, and the connection closes, since nothing after the bad bytes can be read as a request. The upstream
+   * connection saw only part of a request and is closed without being counted against the upstream.
+   */
+  private void malformedBody() {
+    if (log.isDebugEnabled()) {
+      log.debug("{} C2P malformed body", id());
+    }
+    UpstreamConnection partial = upstream;
+    upstream = null;
+    if (partial != null) {
+      partial.abandon();
+    }
+    dropBody();
+    if (responseStarted) {
+      state = State.CLOSED;
+      ctx.close();
+      return;
+    }
+    answerAndClose(Responses.error(HttpResponseStatus.BAD_REQUEST, head));
   }
 
   @Override

@@ -7,6 +7,7 @@ import dev.gatehouse.config.ConfigLoader;
 import dev.gatehouse.config.GatehouseConfig;
 import dev.gatehouse.config.OperationsConfig;
 import dev.gatehouse.sidecar.internal.LogbackConfigurator;
+import dev.gatehouse.config.LimitsConfig;
 import dev.gatehouse.config.UpstreamProtocol;
 import dev.gatehouse.sidecar.inject.InjectCommand;
 import dev.gatehouse.tls.SelfSignedCertificate;
@@ -84,7 +85,8 @@ public final class GatehouseSidecar implements AutoCloseable {
       OperationsConfig operations,
       Optional<SidecarMetrics> metrics,
       Optional<AuditLines> accessLog,
-      Observers observers) {
+      Observers observers,
+      LimitsConfig limits) {
     this.gatehouse = gatehouse;
     this.audit = audit;
     this.tls = tls;
@@ -92,7 +94,7 @@ public final class GatehouseSidecar implements AutoCloseable {
     this.operations = operations;
     this.metrics = metrics;
     this.accessLog = accessLog;
-    this.server = new ProxyServer(gatehouse::decide, tls, listen, upstream, upstreamProtocol, shutdownTimeout, upstreamIdleTimeout, observers);
+    this.server = new ProxyServer(gatehouse::decide, tls, listen, upstream, upstreamProtocol, shutdownTimeout, upstreamIdleTimeout, observers, limits);
   }
 
   /**
@@ -257,7 +259,7 @@ public final class GatehouseSidecar implements AutoCloseable {
     try {
       sidecar =
           new GatehouseSidecar(
-              gatehouse, audit, tls, listen, upstream, config.upstreamProtocol(), shutdownTimeout, upstreamIdleTimeout, operations, metrics, accessLog, observers);
+              gatehouse, audit, tls, listen, upstream, config.upstreamProtocol(), shutdownTimeout, upstreamIdleTimeout, operations, metrics, accessLog, observers, config.limits());
     } catch (RuntimeException e) {
       gatehouse.close();
       tls.ifPresent(ServerTls::close);

@@ -19,6 +19,7 @@ final class ProxyContext {
   private final boolean upstreamHttp2;
   private final Duration clientIdleTimeout;
   private final Observers observers;
+  private final Duration headerTimeout;
   private volatile boolean draining;
 
   ProxyContext(
@@ -27,8 +28,10 @@ final class ProxyContext {
       String upstreamName,
       boolean upstreamHttp2,
       Duration clientIdleTimeout,
+      Duration headerTimeout,
       Observers observers) {
     this.engine = engine;
+    this.headerTimeout = headerTimeout;
     this.upstreams = upstreams;
     this.upstreamName = upstreamName;
     this.upstreamHttp2 = upstreamHttp2;
@@ -63,6 +66,11 @@ final class ProxyContext {
 
   Duration clientIdleTimeout() {
     return clientIdleTimeout;
+  }
+
+  /** How long a client has for the TLS handshake and for each request head ({@code limits.header-timeout}). */
+  Duration headerTimeout() {
+    return headerTimeout;
   }
 
   /** A WebSocket tunnel idles out like the connection it was. */

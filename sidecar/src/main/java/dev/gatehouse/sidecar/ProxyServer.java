@@ -1,5 +1,6 @@
 package dev.gatehouse.sidecar;
 
+import dev.gatehouse.config.LimitsConfig;
 import dev.gatehouse.config.UpstreamProtocol;
 import dev.gatehouse.Decision;
 import dev.gatehouse.RequestView;
@@ -68,7 +69,8 @@ final class ProxyServer {
       UpstreamProtocol protocol,
       Duration shutdownTimeout,
       Duration upstreamIdleTimeout,
-      Observers observers) {
+      Observers observers,
+      LimitsConfig limits) {
     this.listen = listen;
     UpstreamAddress address = UpstreamAddress.of(upstream);
     Optional<SslContext> upstreamTls = address.tls() ? Optional.of(clientTls()) : Optional.empty();
@@ -80,7 +82,7 @@ final class ProxyServer {
               ? new Http2Upstream(loop, transport, address, upstreamIdleTimeout)
               : new UpstreamPool(loop, transport, address, upstreamTls, upstreamIdleTimeout));
     }
-    this.proxy = new ProxyContext(engine, upstreams, upstream.toString(), protocol == UpstreamProtocol.H2C, CLIENT_IDLE_TIMEOUT, observers);
+    this.proxy = new ProxyContext(engine, upstreams, upstream.toString(), protocol == UpstreamProtocol.H2C, CLIENT_IDLE_TIMEOUT, limits.headerTimeout(), observers);
     this.bootstrap =
         new ServerBootstrap()
             .group(group)
@@ -91,6 +93,9 @@ final class ProxyServer {
             .childOption(ChannelOption.TCP_NODELAY, true)
             .childOption(ChannelOption.AUTO_READ, false)
             .childHandler(new ClientInitializer(proxy, tls, clients, shutdownTimeout));
+    if (limits.connectionsPerPeer() > 0) {
+      bootstrap.handler(new PeerConnectionCap(limits.connectionsPerPeer()));
+    }
   }
 
   /** Towards an {@code https://} upstream: the JDK's trust store, host name verification on (Netty's default). */

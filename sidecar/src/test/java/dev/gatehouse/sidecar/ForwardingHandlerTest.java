@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gatehouse.config.ConfigLoader;
 import dev.gatehouse.Identities;
+import dev.gatehouse.config.LimitsConfig;
 import dev.gatehouse.config.UpstreamProtocol;
 import dev.gatehouse.http.IdentityHeaders;
 import dev.gatehouse.http.RequestHeaders;
@@ -73,7 +74,8 @@ class ForwardingHandlerTest {
             UpstreamProtocol.HTTP1,
             Duration.ofSeconds(1),
             Duration.ofSeconds(5),
-            new Observers(Optional.empty(), Optional.empty()));
+            new Observers(Optional.empty(), Optional.empty()),
+            LimitsConfig.DEFAULTS);
     server.start();
 
     HttpResponse<String> response =

@@ -48,6 +48,8 @@ class ConformanceTest {
   /** Rules that leave the authentication rows' answers as they are and give the authorization rows theirs. */
   private static final String AUTHORIZATION =
       """
+      headers:
+        pass-from-client: [X-Forwarded-Prefix]
       authorization:
         rules:
           - name: public
@@ -173,7 +175,22 @@ class ConformanceTest {
         rowWithQuery("JWT: expired token in the query parameter", "access_token=" + token(claims().issueTime(past(600)).expirationTime(past(300))), Answer.invalidToken("token expired")),
         rowWithQuery("JWT: token in a query parameter nobody reads", "id_token=" + token(claims()), Answer.challenged()),
         row("JWT: token in a cookie nobody reads", "Cookie: access_token=" + token(claims()) + "\r\n", Answer.challenged()),
-        row("JWT: Basic and Bearer headers together", auth(basic("sha1-user", "sha1 secret")) + bearer(token(claims())), Answer.challenged()));
+        row("JWT: Basic and Bearer headers together", auth(basic("sha1-user", "sha1 secret")) + bearer(token(claims())), Answer.challenged()),
+        row(
+            "routing and trust headers never reach the app",
+            auth(basic("sha1-user", "sha1 secret"))
+                + "X-Original-URL: /admin\r\nX_Original_URL: /admin\r\nX-Rewrite-URL: /admin\r\nX-Original-URI: /admin\r\n"
+                + "X-Forwarded-Uri: /admin\r\nClient-Cert: :AAAA:\r\nX-SSL-Client-Verify: SUCCESS\r\nX-Client-Cert-Chain: x\r\n"
+                + "X-Remote-Group: admins\r\nX-Remote-Extra-Scopes: all\r\nX-Auth-Request-Redirect: /admin\r\nX-Pomerium-Jwt-Assertion: x\r\n",
+            Answer.allowed("sha1-user")),
+        row(
+            "framing names in a folded spelling never reach the app",
+            auth(basic("sha1-user", "sha1 secret")) + "Transfer_Encoding: chunked\r\nTransfer.Encoding: chunked\r\nContent.Length: 5\r\nKeep_Alive: 5\r\n",
+            Answer.allowed("sha1-user")),
+        row(
+            "a routing header the configuration passes reaches the app",
+            auth(basic("sha1-user", "sha1 secret")) + "X-Forwarded-Prefix: /shop\r\nX-Original-URL: /admin\r\n",
+            new Answer(200, List.of(), WhoAmI.describe("sha1-user", List.of("sha1-user"), false, List.of(), List.of("X-Forwarded-Prefix: /shop")))));
   }
 
   private static JWTClaimsSet.Builder claims() {

@@ -38,6 +38,32 @@ final class WhoAmI {
     return clientCert.isEmpty() ? described : described + ";xfcc=" + String.join(" | ", clientCert);
   }
 
+  /**
+   * Headers no client may hand the app (routing and trust headers, framing names in a folded spelling), and one the
+   * conformance configuration passes ({@code X-Forwarded-Prefix}): whichever the app can read is named in its answer.
+   */
+  static final List<String> PROBES =
+      List.of(
+          "X-Original-URL", "X_Original_URL", "X-Rewrite-URL", "X-Original-URI", "X-Forwarded-Uri", "X-Forwarded-Prefix", "Client-Cert",
+          "X-SSL-Client-Verify", "X-Client-Cert-Chain", "X-Remote-Group", "X-Remote-Extra-Scopes", "X-Auth-Request-Redirect",
+          "X-Pomerium-Jwt-Assertion", "Transfer_Encoding", "Transfer.Encoding", "Content.Length", "Keep_Alive");
+
+  /** The answer of an app that could read the {@link #PROBES} listed in {@code visible} ({@code name: value}). */
+  static String describe(String user, List<String> forwardedUser, boolean bearerVisible, List<String> clientCert, List<String> visible) {
+    String described = describe(user, forwardedUser, bearerVisible, clientCert);
+    return visible.isEmpty() ? described : described + ";visible=" + String.join(" | ", visible);
+  }
+
+  private static List<String> visible(java.util.function.Function<String, List<String>> values) {
+    List<String> visible = new java.util.ArrayList<>();
+    for (String probe : PROBES) {
+      for (String value : values.apply(probe)) {
+        visible.add(probe + ": " + value);
+      }
+    }
+    return visible;
+  }
+
   static boolean isBearer(List<String> authorization) {
     return authorization.stream().anyMatch(value -> value.regionMatches(true, 0, "Bearer ", 0, 7));
   }
@@ -53,7 +79,8 @@ final class WhoAmI {
               String.valueOf(request.getRemoteUser()),
               Collections.list(request.getHeaders("X-Forwarded-User")),
               isBearer(Collections.list(request.getHeaders("Authorization"))),
-              Collections.list(request.getHeaders("X-Forwarded-Client-Cert")));
+              Collections.list(request.getHeaders("X-Forwarded-Client-Cert")),
+              visible(name -> Collections.list(request.getHeaders(name))));
       response.setContentType("text/plain; charset=UTF-8");
       response.getOutputStream().write(body.getBytes(StandardCharsets.UTF_8));
     }
@@ -69,7 +96,8 @@ final class WhoAmI {
               forwardedUser.isEmpty() ? "null" : forwardedUser.get(0),
               forwardedUser,
               isBearer(request.getHeaders().getValuesList("Authorization")),
-              request.getHeaders().getValuesList("X-Forwarded-Client-Cert"));
+              request.getHeaders().getValuesList("X-Forwarded-Client-Cert"),
+              visible(name -> request.getHeaders().getValuesList(name)));
       response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; charset=UTF-8");
       response.write(true, ByteBuffer.wrap(body.getBytes(StandardCharsets.UTF_8)), callback);
       return true;
