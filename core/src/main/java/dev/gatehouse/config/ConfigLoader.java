@@ -87,6 +87,8 @@ public final class ConfigLoader {
     Optional<TlsConfig> tls = root.section(ConfigSchema.TLS).map(node -> TlsConfigBinder.bind(node, trustDomainCas));
     AuthorizationConfig authorization = root.section(ConfigSchema.AUTHORIZATION).map(AuthorizationBinder::bind).orElse(AuthorizationConfig.NONE);
     Optional<AssertionConfig> assertion = root.section(ConfigSchema.ASSERTION).map(AssertionBinder::signer);
+    Optional<EgressConfig> egress = root.section(ConfigSchema.EGRESS).map(EgressBinder::egress);
+    Optional<CredentialsConfig> credentials = root.section(ConfigSchema.CREDENTIALS).map(node -> EgressBinder.credentials(node, egress));
     root.rejectUnknownKeys();
     if (!authentication.any()) {
       throw new ConfigException("authentication", "configure at least one method, such as basic");
@@ -95,7 +97,8 @@ public final class ConfigLoader {
     boolean peers = authentication.clientCertificate().isPresent() || authentication.sidecarAssertion().isPresent();
     authorization.checkPeerRules(peers, authentication.jwt().stream().map(JwtIssuerConfig::issuer).toList());
     try {
-      return new GatehouseConfig(listen, upstream, allowRemoteUpstream, authentication, authorization, tls, upstreamProtocol, assertion);
+      return new GatehouseConfig(
+          listen, upstream, allowRemoteUpstream, authentication, authorization, tls, upstreamProtocol, assertion, egress, credentials);
     } catch (ConfigException e) {
       throw e;
     } catch (IllegalArgumentException e) {

@@ -21,6 +21,8 @@ import java.util.Optional;
  * @param tls the sidecar's TLS listener; sidecar only (the filter and Spring Boot use their container's TLS)
  * @param upstreamProtocol how the sidecar speaks to the upstream; sidecar only
  * @param assertion the assertion the sidecar signs into every forwarded request; sidecar only
+ * @param egress the egress listener and its routes; sidecar only
+ * @param credentials the credentials endpoint; sidecar only
  */
 public record GatehouseConfig(
     Optional<InetSocketAddress> listen,
@@ -30,7 +32,9 @@ public record GatehouseConfig(
     AuthorizationConfig authorization,
     Optional<TlsConfig> tls,
     UpstreamProtocol upstreamProtocol,
-    Optional<AssertionConfig> assertion) {
+    Optional<AssertionConfig> assertion,
+    Optional<EgressConfig> egress,
+    Optional<CredentialsConfig> credentials) {
 
   /** The sidecar's listen address when none is configured. */
   public static final String DEFAULT_LISTEN = "0.0.0.0:8000";
@@ -48,11 +52,37 @@ public record GatehouseConfig(
     Objects.requireNonNull(tls, "tls");
     Objects.requireNonNull(upstreamProtocol, "upstreamProtocol");
     Objects.requireNonNull(assertion, "assertion");
+    Objects.requireNonNull(egress, "egress");
+    Objects.requireNonNull(credentials, "credentials");
     if (upstream.isPresent() && !allowRemoteUpstream && !Upstreams.isLocal(upstream.get())) {
       throw new IllegalArgumentException(
           upstream.get().getHost()
               + " is not a loopback address; set allow-remote-upstream: true if forwarding off this host is intended");
     }
+  }
+
+  /**
+   * A configuration without egress listener and credentials endpoint.
+   *
+   * @param listen see {@link #listen()}
+   * @param upstream see {@link #upstream()}
+   * @param allowRemoteUpstream see {@link #allowRemoteUpstream()}
+   * @param authentication see {@link #authentication()}
+   * @param authorization see {@link #authorization()}
+   * @param tls see {@link #tls()}
+   * @param upstreamProtocol see {@link #upstreamProtocol()}
+   * @param assertion see {@link #assertion()}
+   */
+  public GatehouseConfig(
+      Optional<InetSocketAddress> listen,
+      Optional<URI> upstream,
+      boolean allowRemoteUpstream,
+      AuthenticationConfig authentication,
+      AuthorizationConfig authorization,
+      Optional<TlsConfig> tls,
+      UpstreamProtocol upstreamProtocol,
+      Optional<AssertionConfig> assertion) {
+    this(listen, upstream, allowRemoteUpstream, authentication, authorization, tls, upstreamProtocol, assertion, Optional.empty(), Optional.empty());
   }
 
   /**
