@@ -56,6 +56,7 @@ public final class GatehouseSidecar implements AutoCloseable {
   private final Duration shutdownTimeout;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final CountDownLatch stopped = new CountDownLatch(1);
+  private volatile Optional<Ambassador> ambassador = Optional.empty();
 
   private GatehouseSidecar(
       Gatehouse gatehouse,
@@ -221,6 +222,12 @@ public final class GatehouseSidecar implements AutoCloseable {
       sidecar.close();
       throw startFailure(listen, e);
     }
+    try {
+      sidecar.ambassador = Ambassador.start(config, upstreamIdleTimeout);
+    } catch (RuntimeException e) {
+      sidecar.close();
+      throw e;
+    }
     log.info(
         "gatehouse sidecar listening on {}://{}:{}, forwarding to {}{}",
         tls.isPresent() ? "https" : "http",
@@ -239,6 +246,11 @@ public final class GatehouseSidecar implements AutoCloseable {
    */
   public int port() {
     return server.port();
+  }
+
+  /** The egress listener's bound port, -1 without one; for tests. */
+  int egressPort() {
+    return ambassador.map(Ambassador::egressPort).orElse(-1);
   }
 
   /** The engine, for its reload counts (the admin endpoint) and tests. */
@@ -268,6 +280,7 @@ public final class GatehouseSidecar implements AutoCloseable {
     } catch (RuntimeException e) {
       log.warn("stopping the server failed: {}", e.toString());
     } finally {
+      ambassador.ifPresent(outbound -> outbound.stop(shutdownTimeout));
       gatehouse.close();
       tls.ifPresent(ServerTls::close);
       audit.close();
