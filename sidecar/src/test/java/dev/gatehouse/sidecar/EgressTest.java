@@ -118,6 +118,20 @@ class EgressTest {
   }
 
   @Test
+  void callsReuseAKeptAliveConnectionToTheRemote() throws Exception {
+    start(Duration.ZERO, orders("orders.partner.example", List.of(REMOTE_ID)));
+
+    for (int i = 0; i < 5; i++) {
+      assertThat(get("/orders/v1/items").statusCode()).isEqualTo(200);
+    }
+
+    Set<Integer> ports = ConcurrentHashMap.newKeySet();
+    remote.received.forEach(r -> ports.add(r.clientPort()));
+    assertThat(remote.received).hasSize(5);
+    assertThat(ports).hasSize(1);
+  }
+
+  @Test
   void identityAndHopByHopHeadersFromTheAppNeverReachTheRemote() throws Exception {
     start(Duration.ZERO, orders("orders.partner.example", List.of(REMOTE_ID)));
 

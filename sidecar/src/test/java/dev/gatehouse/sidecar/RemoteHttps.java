@@ -32,7 +32,7 @@ import javax.net.ssl.TrustManagerFactory;
 final class RemoteHttps implements AutoCloseable {
 
   /** One request the remote received. */
-  record Received(String method, String uri, Map<String, List<String>> headers, List<X509Certificate> clientChain, String body) {
+  record Received(String method, String uri, Map<String, List<String>> headers, List<X509Certificate> clientChain, String body, int clientPort) {
     String header(String name) {
       for (Map.Entry<String, List<String>> e : headers.entrySet()) {
         if (e.getKey().equalsIgnoreCase(name)) {
@@ -41,6 +41,12 @@ final class RemoteHttps implements AutoCloseable {
       }
       return null;
     }
+  }
+
+  static {
+    // The JDK's server writes a response's head and body in two segments; with Nagle on, the second waits for the
+    // client's delayed ACK, 40 ms a request. Read once, when the first server starts.
+    System.setProperty("sun.net.httpserver.nodelay", "true");
   }
 
   final BlockingQueue<Received> received = new LinkedBlockingQueue<>();
@@ -84,7 +90,7 @@ final class RemoteHttps implements AutoCloseable {
             // no client certificate
           }
           String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-          received.add(new Received(exchange.getRequestMethod(), exchange.getRequestURI().toString(), Map.copyOf(exchange.getRequestHeaders()), chain, body));
+          received.add(new Received(exchange.getRequestMethod(), exchange.getRequestURI().toString(), Map.copyOf(exchange.getRequestHeaders()), chain, body, exchange.getRemoteAddress().getPort()));
           byte[] answer = ("remote saw " + exchange.getRequestURI()).getBytes(StandardCharsets.UTF_8);
           if (closeEachConnection) {
             exchange.getResponseHeaders().set("Connection", "close");
