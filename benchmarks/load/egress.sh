@@ -100,11 +100,18 @@ for path in tls mtls mtls-oauth2; do
   [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$EGRESS_PORT/$path/")" = 200 ] || { echo "egress /$path/ is not 200" >&2; cat "$work/sidecar.log" >&2; exit 1; }
 done
 
+sidecar_ticks() { awk '{print $14 + $15}' "/proc/${pids[1]}/stat"; }
 run() { # $1 = label, $2 = connections, $3 = URL
-  local out
+  local out before after requests cpu
+  # Each target warmed with its own connection count first: the measured run then opens no new TLS connections.
+  taskset -c 0 wrk -t 1 -c "$2" -d "${ROUTE_WARMUP:-5}s" "$3" >/dev/null
+  before=$(sidecar_ticks)
   out=$(taskset -c 0 wrk -t "$([ "$2" = 1 ] && echo 1 || echo 2)" -c "$2" -d "${duration}s" --latency "$3")
-  printf '%-22s c%-3s %10s req/s   p50 %8s   p99 %8s\n' "$1" "$2" \
-    "$(awk '/Requests\/sec/ {print $2}' <<<"$out")" "$(awk '$1=="50%" {print $2}' <<<"$out")" "$(awk '$1=="99%" {print $2}' <<<"$out")"
+  after=$(sidecar_ticks)
+  requests=$(awk '/requests in/ {print $1}' <<<"$out")
+  cpu=$(awk -v t=$((after - before)) -v n="$requests" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.1f", t / hz * 1e6 / n}')
+  printf '%-22s c%-3s %10s req/s   p50 %8s   p99 %8s   sidecar CPU %6s us/req\n' "$1" "$2" \
+    "$(awk '/Requests\/sec/ {print $2}' <<<"$out")" "$(awk '$1=="50%" {print $2}' <<<"$out")" "$(awk '$1=="99%" {print $2}' <<<"$out")" "$cpu"
 }
 echo "warm-up ${warmup}s" >&2
 taskset -c 0 wrk -t 2 -c "$connections" -d "${warmup}s" "http://127.0.0.1:$EGRESS_PORT/mtls-oauth2/" >/dev/null
