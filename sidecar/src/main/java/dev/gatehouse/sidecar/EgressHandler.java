@@ -85,6 +85,7 @@ final class EgressHandler extends ChannelInboundHandlerAdapter implements Upstre
   private long started;
   private long sentToUpstream;
   private long responseBytes;
+  private int status;
 
   EgressHandler(EgressServer.LoopContext context, Consumer<EgressExchange> exchanges) {
     this.context = context;
@@ -306,8 +307,6 @@ final class EgressHandler extends ChannelInboundHandlerAdapter implements Upstre
     }
     ctx.write(message);
   }
-
-  private int status;
 
   @Override
   public void upstreamReadComplete() {
