@@ -92,6 +92,8 @@ public final class ConfigLoader {
     Optional<AssertionConfig> assertion = root.section(ConfigSchema.ASSERTION).map(AssertionBinder::signer);
     HeadersConfig headers = root.section(ConfigSchema.HEADERS).map(ConfigLoader::headers).orElse(HeadersConfig.DEFAULTS);
     LimitsConfig limits = root.section(ConfigSchema.LIMITS).map(ConfigLoader::limits).orElse(LimitsConfig.DEFAULTS);
+    Optional<EgressConfig> egress = root.section(ConfigSchema.EGRESS).map(EgressBinder::egress);
+    Optional<CredentialsConfig> credentials = root.section(ConfigSchema.CREDENTIALS).map(node -> EgressBinder.credentials(node, egress));
     root.rejectUnknownKeys();
     if (!authentication.any()) {
       throw new ConfigException("authentication", "configure at least one method, such as basic");
@@ -102,7 +104,7 @@ public final class ConfigLoader {
     authorization.checkPeerRules(peers, issuers);
     authorization.checkRequestPrincipals(issuers);
     try {
-      return new GatehouseConfig(listen, upstream, allowRemoteUpstream, authentication, authorization, tls, upstreamProtocol, assertion, operations, headers, limits);
+      return new GatehouseConfig(listen, upstream, allowRemoteUpstream, authentication, authorization, tls, upstreamProtocol, assertion, operations, headers, limits, egress, credentials);
     } catch (ConfigException e) {
       throw e;
     } catch (IllegalArgumentException e) {

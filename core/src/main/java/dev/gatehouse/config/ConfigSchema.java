@@ -584,6 +584,129 @@ public final class ConfigSchema {
   public static final ConfigKey<List<String>> WHEN_NOT_VALUES =
       declare(key("authorization.rules[].when[].not-values", ConfigType.LIST, "Values none of which may match."));
 
+  // --- egress (sidecar): the app's calls out, and the credentials endpoint (docs/egress.md)
+
+  /** {@code egress}. */
+  public static final ConfigKey<Void> EGRESS =
+      declare(key("egress", ConfigType.SECTION, "The egress listener: the app calls remote services through it, and it authenticates the calls (docs/egress.md).").scope(Scope.SIDECAR));
+
+  /** {@code egress.listen}. */
+  public static final ConfigKey<String> EGRESS_LISTEN =
+      declare(key("egress.listen", ConfigType.STRING, "Where the app reaches the egress listener: a loopback IP:port such as 127.0.0.1:15001, or unix:/path.").scope(Scope.SIDECAR));
+
+  /** {@code egress.routes}. */
+  public static final ConfigKey<Void> EGRESS_ROUTES =
+      declare(key("egress.routes", ConfigType.SECTION_LIST, "The remote services the app may call; a request no route matches is answered 404 and sent nowhere.").scope(Scope.SIDECAR));
+
+  /** {@code egress.routes[].name}. */
+  public static final ConfigKey<String> EGRESS_ROUTE_NAME =
+      declare(key("egress.routes[].name", ConfigType.STRING, "Name of the route, unique, for logs and credentials items.").scope(Scope.SIDECAR));
+
+  /** {@code egress.routes[].prefix}. */
+  public static final ConfigKey<String> EGRESS_ROUTE_PREFIX =
+      declare(key("egress.routes[].prefix", ConfigType.STRING, "Path prefix the app calls, such as /orders/; the longest matching prefix wins.").scope(Scope.SIDECAR));
+
+  /** {@code egress.routes[].upstream}. */
+  public static final ConfigKey<URI> EGRESS_ROUTE_UPSTREAM =
+      declare(key("egress.routes[].upstream", ConfigType.URL, "https URL the prefix stands for; the rest of the app's path is appended to its path.").scope(Scope.SIDECAR));
+
+  /** {@code egress.routes[].methods}. */
+  public static final ConfigKey<List<String>> EGRESS_ROUTE_METHODS =
+      declare(key("egress.routes[].methods", ConfigType.LIST, "Methods the app may use on the route, in upper case; any when empty, others get 405.").scope(Scope.SIDECAR));
+
+  /** {@code egress.routes[].tls}. */
+  public static final ConfigKey<Void> EGRESS_ROUTE_TLS =
+      declare(key("egress.routes[].tls", ConfigType.SECTION, "How the remote is verified, and the workload certificate shown to it.").scope(Scope.SIDECAR));
+
+  /** {@code egress.routes[].tls.ca}. */
+  public static final ConfigKey<Path> EGRESS_ROUTE_TLS_CA =
+      declare(key("egress.routes[].tls.ca", ConfigType.FILE, "PEM bundle of the CAs trusted for the remote's certificate, instead of the JDK's.").scope(Scope.SIDECAR));
+
+  /** {@code egress.routes[].tls.server-name}. */
+  public static final ConfigKey<String> EGRESS_ROUTE_TLS_SERVER_NAME =
+      declare(key("egress.routes[].tls.server-name", ConfigType.STRING, "Name sent as SNI and verified in the remote's certificate; the upstream's host when not set.").scope(Scope.SIDECAR));
+
+  /** {@code egress.routes[].tls.peer-spiffe-ids}. */
+  public static final ConfigKey<List<String>> EGRESS_ROUTE_TLS_PEER_SPIFFE_IDS =
+      declare(key("egress.routes[].tls.peer-spiffe-ids", ConfigType.LIST, "SPIFFE IDs of which the remote's certificate must carry one; not checked when empty.").scope(Scope.SIDECAR));
+
+  /** {@code egress.routes[].tls.client-certificate}. */
+  public static final ConfigKey<Path> EGRESS_ROUTE_TLS_CLIENT_CERTIFICATE =
+      declare(key("egress.routes[].tls.client-certificate", ConfigType.FILE, "PEM certificate chain shown to the remote (mTLS), leaf first; reloaded when it changes.").scope(Scope.SIDECAR));
+
+  /** {@code egress.routes[].tls.client-key}. */
+  public static final ConfigKey<Path> EGRESS_ROUTE_TLS_CLIENT_KEY =
+      declare(key("egress.routes[].tls.client-key", ConfigType.FILE, "PEM private key of client-certificate (unencrypted); reloaded with it.").scope(Scope.SIDECAR));
+
+  /** {@code egress.routes[].oauth2}. */
+  public static final ConfigKey<Void> EGRESS_ROUTE_OAUTH2 =
+      declare(key("egress.routes[].oauth2", ConfigType.SECTION, "OAuth2 client credentials (RFC 6749 section 4.4): the app's Authorization is replaced by a Bearer token.").scope(Scope.SIDECAR));
+
+  /** {@code egress.routes[].oauth2.token-uri}. */
+  public static final ConfigKey<URI> EGRESS_ROUTE_OAUTH2_TOKEN_URI =
+      declare(key("egress.routes[].oauth2.token-uri", ConfigType.URL, "The identity provider's token endpoint; https, or http on a loopback address.").scope(Scope.SIDECAR));
+
+  /** {@code egress.routes[].oauth2.client-id}. */
+  public static final ConfigKey<String> EGRESS_ROUTE_OAUTH2_CLIENT_ID =
+      declare(key("egress.routes[].oauth2.client-id", ConfigType.STRING, "The client's ID at the identity provider.").scope(Scope.SIDECAR));
+
+  /** {@code egress.routes[].oauth2.client-secret-file}. */
+  public static final ConfigKey<Path> EGRESS_ROUTE_OAUTH2_CLIENT_SECRET_FILE =
+      declare(key("egress.routes[].oauth2.client-secret-file", ConfigType.FILE, "File holding the client secret, sent with HTTP Basic (client_secret_basic); re-read when it changes.").scope(Scope.SIDECAR));
+
+  /** {@code egress.routes[].oauth2.client-assertion-key}. */
+  public static final ConfigKey<Path> EGRESS_ROUTE_OAUTH2_CLIENT_ASSERTION_KEY =
+      declare(key("egress.routes[].oauth2.client-assertion-key", ConfigType.FILE, "PEM private key (RSA: RS256, EC P-256: ES256, unencrypted PKCS#8) signing a private_key_jwt client assertion (RFC 7523), instead of a secret.").scope(Scope.SIDECAR));
+
+  /** {@code egress.routes[].oauth2.client-assertion-key-id}. */
+  public static final ConfigKey<String> EGRESS_ROUTE_OAUTH2_CLIENT_ASSERTION_KEY_ID =
+      declare(key("egress.routes[].oauth2.client-assertion-key-id", ConfigType.STRING, "kid written in the client assertion's header.").scope(Scope.SIDECAR));
+
+  /** {@code egress.routes[].oauth2.scopes}. */
+  public static final ConfigKey<List<String>> EGRESS_ROUTE_OAUTH2_SCOPES =
+      declare(key("egress.routes[].oauth2.scopes", ConfigType.LIST, "Scopes asked for, sent space-separated as scope.").scope(Scope.SIDECAR));
+
+  /** {@code egress.routes[].oauth2.audience}. */
+  public static final ConfigKey<String> EGRESS_ROUTE_OAUTH2_AUDIENCE =
+      declare(key("egress.routes[].oauth2.audience", ConfigType.STRING, "Audience of the token, sent as the parameter audience-parameter names.").scope(Scope.SIDECAR));
+
+  /** {@code egress.routes[].oauth2.audience-parameter}. */
+  public static final ConfigKey<OAuth2ClientConfig.AudienceParameter> EGRESS_ROUTE_OAUTH2_AUDIENCE_PARAMETER =
+      declare(
+          key(
+                  "egress.routes[].oauth2.audience-parameter",
+                  ConfigType.oneOf(ConfigType.lowerCaseNames(OAuth2ClientConfig.AudienceParameter.values()), OAuth2ClientConfig.AudienceParameter.class), "Form parameter carrying audience: audience (Auth0, Keycloak, RFC 8693) or resource (RFC 8707, Entra ID v1, ADFS).")
+              .defaultValue("audience")
+              .scope(Scope.SIDECAR));
+
+  /** {@code credentials}. */
+  public static final ConfigKey<Void> CREDENTIALS =
+      declare(key("credentials", ConfigType.SECTION, "The credentials endpoint: the app fetches secrets and tokens over a Unix socket instead of a shared volume.").scope(Scope.SIDECAR));
+
+  /** {@code credentials.listen}. */
+  public static final ConfigKey<String> CREDENTIALS_LISTEN =
+      declare(key("credentials.listen", ConfigType.STRING, "Unix socket of the endpoint, such as unix:/run/gatehouse/credentials.sock.").scope(Scope.SIDECAR));
+
+  /** {@code credentials.allow-uids}. */
+  public static final ConfigKey<List<String>> CREDENTIALS_ALLOW_UIDS =
+      declare(key("credentials.allow-uids", ConfigType.LIST, "User IDs allowed to fetch, checked with the socket's peer credentials (root too must be listed).").scope(Scope.SIDECAR));
+
+  /** {@code credentials.items}. */
+  public static final ConfigKey<Void> CREDENTIALS_ITEMS =
+      declare(key("credentials.items", ConfigType.SECTION_LIST, "What the endpoint serves, each at /v1/credentials/NAME.").scope(Scope.SIDECAR));
+
+  /** {@code credentials.items[].name}. */
+  public static final ConfigKey<String> CREDENTIALS_ITEM_NAME =
+      declare(key("credentials.items[].name", ConfigType.STRING, "Name in the URL: letters, digits, '.', '-' and '_'.").scope(Scope.SIDECAR));
+
+  /** {@code credentials.items[].file}. */
+  public static final ConfigKey<Path> CREDENTIALS_ITEM_FILE =
+      declare(key("credentials.items[].file", ConfigType.FILE, "File whose content is served; re-read when it changes (Kubernetes Secret swaps included).").scope(Scope.SIDECAR));
+
+  /** {@code credentials.items[].oauth2-route}. */
+  public static final ConfigKey<String> CREDENTIALS_ITEM_OAUTH2_ROUTE =
+      declare(key("credentials.items[].oauth2-route", ConfigType.STRING, "Egress route whose current OAuth2 access token is served.").scope(Scope.SIDECAR));
+
   // --- Spring Boot only
 
   /** {@code enabled} (Spring Boot). */

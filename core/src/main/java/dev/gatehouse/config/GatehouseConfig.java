@@ -24,6 +24,8 @@ import java.util.Optional;
  * @param operations the sidecar's admin listener, drain, access log and log format; sidecar only
  * @param headers which routing headers the client may pass to the application; {@link HeadersConfig#DEFAULTS} removes all
  * @param limits the sidecar's request-head deadline and per-peer connection cap; sidecar only
+ * @param egress the egress listener and its routes; sidecar only
+ * @param credentials the credentials endpoint; sidecar only
  */
 public record GatehouseConfig(
     Optional<InetSocketAddress> listen,
@@ -36,7 +38,10 @@ public record GatehouseConfig(
     Optional<AssertionConfig> assertion,
     OperationsConfig operations,
     HeadersConfig headers,
-    LimitsConfig limits) {
+    LimitsConfig limits,
+
+    Optional<EgressConfig> egress,
+    Optional<CredentialsConfig> credentials) {
 
   /** The sidecar's listen address when none is configured. */
   public static final String DEFAULT_LISTEN = "0.0.0.0:8000";
@@ -57,6 +62,8 @@ public record GatehouseConfig(
     Objects.requireNonNull(operations, "operations");
     Objects.requireNonNull(headers, "headers");
     Objects.requireNonNull(limits, "limits");
+    Objects.requireNonNull(egress, "egress");
+    Objects.requireNonNull(credentials, "credentials");
     if (upstream.isPresent() && !allowRemoteUpstream && !Upstreams.isLocal(upstream.get())) {
       throw new IllegalArgumentException(
           upstream.get().getHost()
@@ -66,7 +73,7 @@ public record GatehouseConfig(
 
   /**
    * A configuration with the sidecar's default operations settings (no admin listener, no access log, text logs), which
-   * removes every routing header and has the default limits.
+   * removes every routing header, has the default limits, and no egress listener or credentials endpoint.
    *
    * @param listen see {@link #listen()}
    * @param upstream see {@link #upstream()}
@@ -86,7 +93,8 @@ public record GatehouseConfig(
       Optional<TlsConfig> tls,
       UpstreamProtocol upstreamProtocol,
       Optional<AssertionConfig> assertion) {
-    this(listen, upstream, allowRemoteUpstream, authentication, authorization, tls, upstreamProtocol, assertion, OperationsConfig.DEFAULT, HeadersConfig.DEFAULTS, LimitsConfig.DEFAULTS);
+    this(listen, upstream, allowRemoteUpstream, authentication, authorization, tls, upstreamProtocol, assertion, OperationsConfig.DEFAULT, HeadersConfig.DEFAULTS, LimitsConfig.DEFAULTS,
+        Optional.empty(), Optional.empty());
   }
 
   /**

@@ -229,7 +229,7 @@ public record JwtIssuerConfig(
     }
   }
 
-  private static void requireSafeUrl(String key, URI uri) {
+  static void requireSafeUrl(String key, URI uri) {
     String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
     if (uri.getHost() == null) {
       throw new ConfigException(key, "not an absolute URL: " + uri);

@@ -28,9 +28,16 @@ final class ReloadingKeyManager extends X509ExtendedKeyManager {
 
   private volatile Version current;
   private volatile @Nullable Version previous;
+  private final boolean client;
 
   ReloadingKeyManager(ServerCredentials credentials, long generation) {
+    this(credentials, generation, false);
+  }
+
+  /** With {@code client}, the key is offered to servers that ask for a client certificate (egress mTLS) too. */
+  ReloadingKeyManager(ServerCredentials credentials, long generation, boolean client) {
     this.current = version(credentials, generation);
+    this.client = client;
   }
 
   void update(ServerCredentials credentials, long generation) {
@@ -99,20 +106,20 @@ final class ReloadingKeyManager extends X509ExtendedKeyManager {
     return key;
   }
 
-  // A server never acts as a TLS client.
+  // A server's key manager never acts as a TLS client; an egress route's does.
   @Override
   public String @Nullable [] getClientAliases(String keyType, Principal @Nullable [] issuers) {
-    return null;
+    return client ? current.delegate().getClientAliases(keyType, issuers) : null;
   }
 
   @Override
   public @Nullable String chooseClientAlias(String[] keyType, Principal @Nullable [] issuers, @Nullable Socket socket) {
-    return null;
+    return client ? current.delegate().chooseClientAlias(keyType, issuers, socket) : null;
   }
 
   @Override
   public @Nullable String chooseEngineClientAlias(String[] keyType, Principal @Nullable [] issuers, @Nullable SSLEngine engine) {
-    return null;
+    return client ? current.delegate().chooseEngineClientAlias(keyType, issuers, engine) : null;
   }
 
   @Override

@@ -72,6 +72,7 @@ public final class GatehouseSidecar implements AutoCloseable {
   private final AtomicBoolean closed = new AtomicBoolean();
   private final AtomicBoolean exiting = new AtomicBoolean();
   private final CountDownLatch stopped = new CountDownLatch(1);
+  private volatile Optional<Ambassador> ambassador = Optional.empty();
 
   private GatehouseSidecar(
       Gatehouse gatehouse,
@@ -274,6 +275,12 @@ public final class GatehouseSidecar implements AutoCloseable {
       sidecar.close();
       throw startFailure("listen", listen, e);
     }
+    try {
+      sidecar.ambassador = Ambassador.start(config, upstreamIdleTimeout);
+    } catch (RuntimeException e) {
+      sidecar.close();
+      throw e;
+    }
     log.info(
         "gatehouse sidecar listening on {}://{}:{}, forwarding to {}{}",
         tls.isPresent() ? "https" : "http",
@@ -333,6 +340,11 @@ public final class GatehouseSidecar implements AutoCloseable {
     return server.port();
   }
 
+  /** The egress listener's bound port, -1 without one; for tests. */
+  int egressPort() {
+    return ambassador.map(Ambassador::egressPort).orElse(-1);
+  }
+
   /** The engine, for its reload counts (the admin endpoint) and tests. */
   Gatehouse gatehouse() {
     return gatehouse;
@@ -363,6 +375,7 @@ public final class GatehouseSidecar implements AutoCloseable {
     } catch (RuntimeException e) {
       log.warn("stopping the server failed: {}", e.toString());
     } finally {
+      ambassador.ifPresent(outbound -> outbound.stop(shutdownTimeout));
       admin.ifPresent(AdminServer::stop);
       gatehouse.close();
       tls.ifPresent(ServerTls::close);

@@ -1,0 +1,34 @@
+package dev.gatehouse.sidecar;
+
+import java.util.Optional;
+
+/**
+ * The facts of one egress exchange, gathered in one place for the access log and metrics ({@code direction="egress"},
+ * the route's name); never a header value, a token or a body.
+ *
+ * @param route the route's name; {@code "-"} when no route matched
+ * @param method the request's method
+ * @param status the status answered to the application
+ * @param durationNanos from the request's arrival to the response's last byte written
+ * @param upstreamNanos from sending the request to the remote to its response's end; 0 when nothing was sent
+ * @param requestBytes the request body's size
+ * @param responseBytes the response body's size
+ * @param failure why the remote could not answer, if so
+ */
+record EgressExchange(
+    String route, String method, int status, long durationNanos, long upstreamNanos, long requestBytes, long responseBytes, Optional<UpstreamFailure> failure) {
+
+  /** Why an exchange with the remote failed, as the access log and metrics name it. */
+  enum UpstreamFailure {
+    /** No connection could be opened. */
+    CONNECT,
+    /** The remote was silent for the idle timeout. */
+    TIMEOUT,
+    /** The connection closed or reset before the response ended. */
+    RESET,
+    /** The remote's response was not valid HTTP/1.1. */
+    PROTOCOL,
+    /** The TLS handshake failed: untrusted certificate, wrong name, refused SPIFFE ID, or the remote refused ours. */
+    TLS
+  }
+}
