@@ -18,12 +18,16 @@ import dev.gatehouse.Identity;
  *   <tr><td>{@value #JWKS_FETCHES}</td><td>counter</td><td>issuer, result</td><td>{@code gatehouse_jwks_fetches_total}</td></tr>
  *   <tr><td>{@value #CERTIFICATE_EXPIRY}</td><td>gauge, seconds</td><td>certificate</td>
  *       <td>{@code gatehouse_tls_certificate_expiry_timestamp_seconds}</td></tr>
- *   <tr><td>{@value #UPSTREAM_REQUEST_DURATION}</td><td>timer (sidecar)</td><td></td>
+ *   <tr><td>{@value #UPSTREAM_REQUEST_DURATION}</td><td>timer (sidecar)</td><td>direction, route</td>
  *       <td>{@code gatehouse_upstream_request_duration_seconds}</td></tr>
- *   <tr><td>{@value #UPSTREAM_FAILURES}</td><td>counter (sidecar)</td><td>reason</td><td>{@code gatehouse_upstream_failures_total}</td></tr>
+ *   <tr><td>{@value #UPSTREAM_FAILURES}</td><td>counter (sidecar)</td><td>direction, route, reason</td>
+ *       <td>{@code gatehouse_upstream_failures_total}</td></tr>
+ *   <tr><td>{@value #EGRESS_REQUESTS}</td><td>counter (sidecar)</td><td>route, decision</td>
+ *       <td>{@code gatehouse_egress_requests_total}</td></tr>
  * </table>
  *
- * <p>Every tag has a small, bounded set of values, as Prometheus asks: no user name, path or token ever becomes one.
+ * <p>Every tag has a small, bounded set of values, as Prometheus asks: no user name, path or token ever becomes one
+ * (a route is a configured name).
  */
 public final class GatehouseMeters {
 
@@ -53,6 +57,18 @@ public final class GatehouseMeters {
 
   /** {@value #SOURCE_TAG} of the served TLS material (certificate, key, client CAs). */
   public static final String TLS = "tls";
+
+  /**
+   * Counter of the requests the application sent through the sidecar's egress listener, tagged {@value #ROUTE_TAG}
+   * and {@value #DECISION_TAG} ({@code allow}, {@code deny}, {@code reject}); sidecar only.
+   */
+  public static final String EGRESS_REQUESTS = "gatehouse.egress.requests";
+
+  /** Which way the upstream exchange went: {@code ingress} (to the application) or {@code egress} (to a remote). */
+  public static final String DIRECTION_TAG = "direction";
+
+  /** The egress route's name; empty for the ingress upstream, {@code -} for egress requests no route took. */
+  public static final String ROUTE_TAG = "route";
 
   /** The decision's kind: {@link GatehouseListener.DecisionKind#tag()}. */
   public static final String DECISION_TAG = "decision";

@@ -33,10 +33,11 @@ final class Ambassador {
   /**
    * Starts what the configuration asks for.
    *
+   * @param observers where each egress exchange's meters and access-log line go
    * @return the running ambassador; empty when neither section is configured
    * @throws ConfigException for an unusable file or an address that cannot be bound, naming the key
    */
-  static Optional<Ambassador> start(GatehouseConfig config, Duration upstreamIdleTimeout) {
+  static Optional<Ambassador> start(GatehouseConfig config, Duration upstreamIdleTimeout, Observers observers) {
     if (config.egress().isEmpty() && config.credentials().isEmpty()) {
       return Optional.empty();
     }
@@ -46,7 +47,14 @@ final class Ambassador {
       if (config.egress().isPresent()) {
         EgressConfig egressConfig = config.egress().get();
         routes = Optional.of(EgressRoutes.create(egressConfig, OriginTls.DEFAULT_RELOAD_INTERVAL, Clock.systemUTC()));
-        EgressServer server = new EgressServer(routes.get(), egressConfig.listen(), upstreamIdleTimeout, EgressServer::logExchange);
+        EgressServer server = new EgressServer(
+                routes.get(),
+                egressConfig.listen(),
+                upstreamIdleTimeout,
+                exchange -> {
+                  EgressServer.logExchange(exchange);
+                  observers.egress(exchange);
+                });
         egress = Optional.of(server);
         bind("egress.listen", egressConfig.listen().toString(), server::start);
         log.info("gatehouse egress listening on {}, {} route(s)", where(egressConfig.listen(), server.port()), egressConfig.routes().size());

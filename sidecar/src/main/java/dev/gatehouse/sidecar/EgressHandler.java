@@ -2,6 +2,9 @@ package dev.gatehouse.sidecar;
 
 import dev.gatehouse.http.IdentityHeaders;
 import dev.gatehouse.http.RequestHeaders;
+import dev.gatehouse.http.RequestIds;
+import dev.gatehouse.path.CanonicalPath;
+import dev.gatehouse.path.PathCanonicalizer;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -29,6 +32,7 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.CertPathValidatorException;
 import java.security.cert.CertificateException;
@@ -83,6 +87,8 @@ final class EgressHandler extends ChannelInboundHandlerAdapter implements Upstre
   private boolean retried;
   private boolean answered;
   private long started;
+  private long startedMillis;
+  private String remote = "unix";
   private long sentToUpstream;
   private long responseBytes;
   private int status;
@@ -95,6 +101,9 @@ final class EgressHandler extends ChannelInboundHandlerAdapter implements Upstre
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
+    if (ctx.channel().remoteAddress() instanceof InetSocketAddress address) {
+      remote = address.getAddress().getHostAddress();
+    }
   }
 
   @Override
@@ -127,6 +136,7 @@ final class EgressHandler extends ChannelInboundHandlerAdapter implements Upstre
   private void start(FullHttpRequest request) {
     clientToProxyRequest = request;
     started = System.nanoTime();
+    startedMillis = System.currentTimeMillis();
     answered = false;
     responseStarted = false;
     retried = false;
@@ -425,8 +435,15 @@ final class EgressHandler extends ChannelInboundHandlerAdapter implements Upstre
     FullHttpRequest request = clientToProxyRequest;
     exchanges.accept(
         new EgressExchange(
+            startedMillis,
+            RequestIds.keepOrCreate(Optional.ofNullable(request.headers().get(RequestIds.HEADER))),
+            remote,
             target == null ? "-" : target.route().name(),
+            status == 403 || status == 405 ? "deny" : target == null ? "reject" : "allow",
             request.method().name(),
+            loggedPath(request.uri()),
+            request.protocolVersion().text(),
+            request.headers().get(HttpHeaderNames.USER_AGENT),
             status,
             now - started,
             sentToUpstream == 0 ? 0 : now - sentToUpstream,
@@ -451,6 +468,22 @@ final class EgressHandler extends ChannelInboundHandlerAdapter implements Upstre
     } else {
       ctx.read();
     }
+  }
+
+  /** The requested path for the access log: canonical, without query, and without the scheme and host of an absolute-form target. */
+  private static String loggedPath(String uri) {
+    String path = uri;
+    int scheme = path.indexOf("://");
+    if (scheme > 0 && path.charAt(0) != '/') {
+      int slash = path.indexOf('/', scheme + 3);
+      path = slash < 0 ? "/" : path.substring(slash);
+    }
+    int query = path.indexOf('?');
+    if (query >= 0) {
+      path = path.substring(0, query);
+    }
+    CanonicalPath canonical = PathCanonicalizer.canonicalize(path);
+    return canonical instanceof CanonicalPath.Valid valid ? valid.path() : path;
   }
 
   private void releaseWaiting() {

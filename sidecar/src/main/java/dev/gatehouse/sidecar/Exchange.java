@@ -9,6 +9,9 @@ import dev.gatehouse.path.PathCanonicalizer;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -24,6 +27,11 @@ final class Exchange {
 
   /** Which way a request went, the {@code direction} field. */
   static final String INGRESS = "ingress";
+
+  /** The {@code direction} of a request the application sent out through the egress listener. */
+  static final String EGRESS = "egress";
+
+  private static final DateTimeFormatter ISO_MILLIS = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
 
   private final Observers observers;
   private final String remote;
@@ -174,6 +182,43 @@ final class Exchange {
     line.append("\"bytes_out\":").append(bytesOut).append(',');
     JsonText.field(line, "user_agent", userAgent).append('}');
     observers.accessLine(line.toString());
+  }
+
+  /**
+   * The access-log line of an egress exchange: the fields of an ingress line, with {@code direction} {@code egress} and
+   * the {@code route}; {@code user} and {@code peer} are null and {@code authn} is {@code none}, since the application
+   * is not authenticated on loopback (the egress listener only accepts local callers).
+   */
+  static String egressLine(EgressExchange exchange) {
+    StringBuilder line = new StringBuilder(320).append('{');
+    line.append("\"time\":\"").append(ISO_MILLIS.format(Instant.ofEpochMilli(exchange.startMillis()))).append("\",");
+    JsonText.field(line, "direction", EGRESS).append(',');
+    JsonText.field(line, "request_id", exchange.requestId()).append(',');
+    JsonText.field(line, "remote", exchange.remote()).append(',');
+    JsonText.field(line, "method", exchange.method()).append(',');
+    JsonText.field(line, "path", exchange.path()).append(',');
+    JsonText.field(line, "protocol", exchange.protocol()).append(',');
+    line.append("\"status\":").append(exchange.status()).append(',');
+    JsonText.field(line, "decision", exchange.decision()).append(',');
+    JsonText.field(line, "route", exchange.route()).append(',');
+    line.append("\"user\":null,\"peer\":null,");
+    JsonText.field(line, "authn", GatehouseMeters.NONE).append(',');
+    line.append("\"duration_ms\":");
+    millis(line, exchange.durationNanos()).append(',');
+    line.append("\"upstream_ms\":");
+    if (exchange.upstreamNanos() == 0) {
+      line.append("null");
+    } else {
+      millis(line, exchange.upstreamNanos());
+    }
+    line.append(',');
+    if (exchange.failure().isPresent()) {
+      JsonText.field(line, "upstream_failure", exchange.failure().get().name().toLowerCase(Locale.ROOT)).append(',');
+    }
+    line.append("\"bytes_in\":").append(exchange.requestBytes()).append(',');
+    line.append("\"bytes_out\":").append(exchange.responseBytes()).append(',');
+    JsonText.field(line, "user_agent", exchange.userAgent()).append('}');
+    return line.toString();
   }
 
   /** ISO-8601 UTC with milliseconds, as {@code Instant.toString()} but formatting the date once a second, not per line. */

@@ -4,6 +4,7 @@ import dev.gatehouse.Gatehouse;
 import dev.gatehouse.internal.LogText;
 import dev.gatehouse.config.ConfigException;
 import dev.gatehouse.config.ConfigLoader;
+import dev.gatehouse.config.EgressRoute;
 import dev.gatehouse.config.GatehouseConfig;
 import dev.gatehouse.config.OperationsConfig;
 import dev.gatehouse.sidecar.internal.LogbackConfigurator;
@@ -26,6 +27,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
@@ -234,7 +236,7 @@ public final class GatehouseSidecar implements AutoCloseable {
     // The engine is built with the metrics as its listener, and the metrics read the engine: hence the holder.
     AtomicReference<Gatehouse> engine = new AtomicReference<>();
     Optional<SidecarMetrics> metrics =
-        operations.admin().map(admin -> new SidecarMetrics(engine::get, () -> tls.map(ServerTls::status)));
+        operations.admin().map(admin -> new SidecarMetrics(engine::get, () -> tls.map(ServerTls::status), egressRouteNames(config)));
     Observers observers = new Observers(metrics, accessLog);
     Gatehouse gatehouse;
     // Audit lines batched onto standard output rather than a logging event each: most of a refusal's cost otherwise.
@@ -276,7 +278,7 @@ public final class GatehouseSidecar implements AutoCloseable {
       throw startFailure("listen", listen, e);
     }
     try {
-      sidecar.ambassador = Ambassador.start(config, upstreamIdleTimeout);
+      sidecar.ambassador = Ambassador.start(config, upstreamIdleTimeout, observers);
     } catch (RuntimeException e) {
       sidecar.close();
       throw e;
@@ -307,6 +309,10 @@ public final class GatehouseSidecar implements AutoCloseable {
   }
 
   /** The access log's lines, batched like the audit lines; a file is appended to, and created if need be. */
+  private static List<String> egressRouteNames(GatehouseConfig config) {
+    return config.egress().map(egress -> egress.routes().stream().map(EgressRoute::name).toList()).orElse(List.of());
+  }
+
   private static Optional<AuditLines> accessLog(String target) {
     return switch (target) {
       case OperationsConfig.ACCESS_LOG_NONE -> Optional.empty();

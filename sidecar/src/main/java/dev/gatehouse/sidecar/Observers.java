@@ -59,6 +59,16 @@ final class Observers implements GatehouseListener {
     }
   }
 
+  /** An egress exchange ended: its meters, and its access-log line ({@code direction} {@code egress}). */
+  void egress(EgressExchange exchange) {
+    if (metrics.isPresent()) {
+      metrics.get().egress(exchange);
+    }
+    if (accessLogOn) {
+      accessLog.get().write(Exchange.egressLine(exchange));
+    }
+  }
+
   void accessLine(String line) {
     if (accessLogOn) {
       accessLog.get().write(line);

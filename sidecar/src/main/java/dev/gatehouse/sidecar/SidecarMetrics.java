@@ -10,6 +10,10 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -50,22 +54,99 @@ final class SidecarMetrics {
   private final GatehouseMeterBinder binder;
   private final Timer upstreamDuration;
   private final Counter[] upstreamFailures = new Counter[UpstreamFailure.values().length];
+  /** The egress meters of each route by name, and of {@value #NO_ROUTE} for requests no route took. */
+  private final Map<String, EgressMeters> egress = new HashMap<>();
 
-  SidecarMetrics(Supplier<Gatehouse> gatehouse, Supplier<Optional<TlsStatus>> tls) {
+  /**
+   * The meters, with the egress routes' series made up front (at zero) so that a dashboard sees every route at once.
+   *
+   * @param gatehouse the engine, once built
+   * @param tls the TLS listener's status, if any
+   * @param egressRoutes the names of the egress routes, empty without an egress listener
+   */
+  SidecarMetrics(Supplier<Gatehouse> gatehouse, Supplier<Optional<TlsStatus>> tls, List<String> egressRoutes) {
     this.binder = new GatehouseMeterBinder(gatehouse, tls);
-    this.upstreamDuration =
-        Timer.builder(GatehouseMeters.UPSTREAM_REQUEST_DURATION)
-            .description("Time of an upstream exchange, from asking for a connection to the end of the response")
-            .serviceLevelObjectives(UPSTREAM_BUCKETS)
-            .register(registry);
+    // The ingress has one upstream: its route is the empty value, which Prometheus reads as no route at all.
+    this.upstreamDuration = upstreamTimer(Exchange.INGRESS, "");
     for (UpstreamFailure failure : UpstreamFailure.values()) {
-      upstreamFailures[failure.ordinal()] =
-          Counter.builder(GatehouseMeters.UPSTREAM_FAILURES)
-              .description("Upstream exchanges that failed, by why")
-              .tag(GatehouseMeters.REASON_TAG, failure.name().toLowerCase(java.util.Locale.ROOT))
-              .register(registry);
+      upstreamFailures[failure.ordinal()] = upstreamFailureCounter(Exchange.INGRESS, "", failure.name());
+    }
+    if (!egressRoutes.isEmpty()) {
+      egress.put(NO_ROUTE, new EgressMeters(NO_ROUTE, false));
+      for (String route : egressRoutes) {
+        egress.put(route, new EgressMeters(route, true));
+      }
     }
     JvmMetrics.builder().register(registry.getPrometheusRegistry());
+  }
+
+  private Timer upstreamTimer(String direction, String route) {
+    return Timer.builder(GatehouseMeters.UPSTREAM_REQUEST_DURATION)
+        .description("Time of an upstream exchange, from asking for a connection to the end of the response")
+        .tag(GatehouseMeters.DIRECTION_TAG, direction)
+        .tag(GatehouseMeters.ROUTE_TAG, route)
+        .serviceLevelObjectives(UPSTREAM_BUCKETS)
+        .register(registry);
+  }
+
+  private Counter upstreamFailureCounter(String direction, String route, String reason) {
+    return Counter.builder(GatehouseMeters.UPSTREAM_FAILURES)
+        .description("Upstream exchanges that failed, by why")
+        .tag(GatehouseMeters.DIRECTION_TAG, direction)
+        .tag(GatehouseMeters.ROUTE_TAG, route)
+        .tag(GatehouseMeters.REASON_TAG, reason.toLowerCase(Locale.ROOT))
+        .register(registry);
+  }
+
+  /** The route of egress requests that no route took (404, 400, a foreign host's 403). */
+  static final String NO_ROUTE = "-";
+
+  /** One egress route's meters: its requests by decision, and (for a real route) its remote's timing and failures. */
+  private final class EgressMeters {
+    private final Counter allowed;
+    private final Counter denied;
+    private final Counter rejected;
+    private final Timer remote;
+    private final Counter[] failures = new Counter[EgressExchange.UpstreamFailure.values().length];
+
+    EgressMeters(String route, boolean sends) {
+      allowed = egressRequests(route, "allow");
+      denied = egressRequests(route, "deny");
+      rejected = egressRequests(route, "reject");
+      remote = sends ? upstreamTimer(Exchange.EGRESS, route) : null;
+      if (sends) {
+        for (EgressExchange.UpstreamFailure failure : EgressExchange.UpstreamFailure.values()) {
+          failures[failure.ordinal()] = upstreamFailureCounter(Exchange.EGRESS, route, failure.name());
+        }
+      }
+    }
+
+    private Counter egressRequests(String route, String decision) {
+      return Counter.builder(GatehouseMeters.EGRESS_REQUESTS)
+          .description("Requests the application sent through the egress listener, by route and decision")
+          .tag(GatehouseMeters.ROUTE_TAG, route)
+          .tag(GatehouseMeters.DECISION_TAG, decision)
+          .register(registry);
+    }
+  }
+
+  /** An egress exchange ended. */
+  void egress(EgressExchange exchange) {
+    EgressMeters meters = egress.get(exchange.route());
+    if (meters == null) {
+      return;
+    }
+    switch (exchange.decision()) {
+      case "allow" -> meters.allowed.increment();
+      case "deny" -> meters.denied.increment();
+      default -> meters.rejected.increment();
+    }
+    if (meters.remote != null && exchange.upstreamNanos() > 0) {
+      meters.remote.record(exchange.upstreamNanos(), TimeUnit.NANOSECONDS);
+    }
+    if (meters.remote != null && exchange.failure().isPresent()) {
+      meters.failures[exchange.failure().get().ordinal()].increment();
+    }
   }
 
   /** The engine's listener; bind it with {@link #bind()} once the engine exists. */

@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.gatehouse.config.ConfigException;
 import dev.gatehouse.config.ConfigLoader;
+import com.nimbusds.jose.util.JSONObjectUtils;
 import dev.gatehouse.testing.Fixtures;
+import dev.gatehouse.testing.RawHttp;
 import dev.gatehouse.testing.TestCertificate;
 import java.io.ByteArrayOutputStream;
 import java.net.StandardProtocolFamily;
@@ -20,6 +22,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -92,6 +96,91 @@ class GatehouseSidecarEgressTest {
         assertThat(credential(socket, "orders-token")).startsWith("HTTP/1.1 200").endsWith("token-1");
       }
       assertThat(socket).doesNotExist();
+    }
+  }
+
+  @Test
+  void egressExchangesAreCountedByRouteAndDecisionAndWrittenToTheAccessLogWithoutQueryOrToken() throws Exception {
+    TestCertificate partnerCa = TestCertificate.ca("Partner CA");
+    TestCertificate workloadCa = TestCertificate.ca("Workload CA");
+    TestCertificate remoteCertificate =
+        TestCertificate.builder().dns("orders.partner.example").uri(EgressTest.REMOTE_ID).usage(TestCertificate.Usage.SERVER).issuedBy(partnerCa).build();
+    TestCertificate workload = TestCertificate.builder().commonName("shop").usage(TestCertificate.Usage.CLIENT).issuedBy(workloadCa).build();
+    Path htpasswd = Fixtures.copy("formats.htpasswd", dir);
+    Path accessLog = dir.resolve("access.log");
+    try (RemoteHttps remote = new RemoteHttps(remoteCertificate, workloadCa);
+        TokenServer tokens = new TokenServer("shop", "client-secret")) {
+      Files.writeString(dir.resolve("client-secret"), "client-secret\n");
+      Path config =
+          Files.writeString(
+              dir.resolve("gatehouse.yaml"),
+              String.join(
+                  "\n",
+                  "listen: 127.0.0.1:0",
+                  "upstream: http://127.0.0.1:9",
+                  "admin: 127.0.0.1:0",
+                  "access-log: " + accessLog,
+                  "authentication:",
+                  "  basic:",
+                  "    htpasswd: " + htpasswd,
+                  "egress:",
+                  "  listen: 127.0.0.1:0",
+                  "  routes:",
+                  "    - name: orders",
+                  "      prefix: /orders/",
+                  "      upstream: https://127.0.0.1:" + remote.port() + "/api/",
+                  "      methods: [GET]",
+                  "      tls:",
+                  "        ca: " + partnerCa.writeCertificate(dir.resolve("partner-ca.pem")),
+                  "        server-name: orders.partner.example",
+                  "        client-certificate: " + workload.writeChain(dir.resolve("tls.crt")),
+                  "        client-key: " + workload.writeKey(dir.resolve("tls.key")),
+                  "      oauth2:",
+                  "        token-uri: " + tokens.tokenUri(),
+                  "        client-id: shop",
+                  "        client-secret-file: " + dir.resolve("client-secret"),
+                  ""));
+      String scrape;
+      try (GatehouseSidecar sidecar = GatehouseSidecar.start(ConfigLoader.load(config), Duration.ofSeconds(1))) {
+        int port = sidecar.egressPort();
+        assertThat(RawHttp.exchange(port, "GET /orders/v1/items?api_key=query-secret HTTP/1.1\r\nHost: x\r\nX-Request-Id: app-1\r\nUser-Agent: shop/1\r\n").status()).isEqualTo(200);
+        assertThat(RawHttp.exchange(port, "DELETE /orders/v1/items HTTP/1.1\r\nHost: x\r\n").status()).isEqualTo(405);
+        assertThat(RawHttp.exchange(port, "GET /nowhere HTTP/1.1\r\nHost: x\r\n").status()).isEqualTo(404);
+        assertThat(RawHttp.exchange(port, "GET http://elsewhere.example/x HTTP/1.1\r\nHost: elsewhere.example\r\n").status()).isEqualTo(403);
+        HttpResponse<String> metrics =
+            HttpClient.newHttpClient()
+                .send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + sidecar.adminPort() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+        scrape = metrics.body();
+      }
+
+      OperationsTest.Scrape parsed = OperationsTest.Scrape.parse(scrape);
+      assertThat(parsed.value("gatehouse_egress_requests_total", "decision", "allow", "route", "orders")).isEqualTo(1.0);
+      assertThat(parsed.value("gatehouse_egress_requests_total", "decision", "deny", "route", "orders")).isEqualTo(1.0);
+      assertThat(parsed.value("gatehouse_egress_requests_total", "decision", "reject", "route", "-")).isEqualTo(1.0);
+      assertThat(parsed.value("gatehouse_egress_requests_total", "decision", "deny", "route", "-")).isEqualTo(1.0);
+      assertThat(parsed.value("gatehouse_upstream_request_duration_seconds_count", "direction", "egress", "route", "orders")).isEqualTo(1.0);
+      assertThat(parsed.value("gatehouse_upstream_failures_total", "direction", "egress", "reason", "tls", "route", "orders")).isZero();
+      assertThat(parsed.value("gatehouse_upstream_request_duration_seconds_count", "direction", "ingress", "route", "")).isZero();
+
+      List<String> lines = Files.readAllLines(accessLog, StandardCharsets.UTF_8);
+      assertThat(lines).hasSize(4);
+      Map<String, Object> routed = JSONObjectUtils.parse(lines.get(0));
+      assertThat(routed)
+          .containsEntry("direction", "egress")
+          .containsEntry("route", "orders")
+          .containsEntry("request_id", "app-1")
+          .containsEntry("method", "GET")
+          .containsEntry("path", "/orders/v1/items")
+          .containsEntry("status", 200L)
+          .containsEntry("decision", "allow")
+          .containsEntry("user_agent", "shop/1");
+      assertThat(((Number) routed.get("upstream_ms")).doubleValue()).isPositive();
+      assertThat(JSONObjectUtils.parse(lines.get(1))).containsEntry("status", 405L).containsEntry("decision", "deny").containsEntry("route", "orders");
+      assertThat(JSONObjectUtils.parse(lines.get(2))).containsEntry("status", 404L).containsEntry("decision", "reject").containsEntry("route", "-");
+      assertThat(JSONObjectUtils.parse(lines.get(3))).containsEntry("status", 403L).containsEntry("decision", "deny").containsEntry("path", "/x");
+      for (String line : lines) {
+        assertThat(line).doesNotContain("query-secret").doesNotContain("token-1").doesNotContain("client-secret").doesNotContain("Bearer");
+      }
     }
   }
 

@@ -159,9 +159,9 @@ class OperationsTest {
     assertThat(parsed.value("gatehouse_request_duration_seconds_bucket", "decision", "allow", "le", "+Inf")).isEqualTo(6.0);
 
     assertThat(parsed.type("gatehouse_upstream_request_duration_seconds")).isEqualTo("histogram");
-    assertThat(parsed.value("gatehouse_upstream_request_duration_seconds_count")).isEqualTo(6.0);
+    assertThat(parsed.value("gatehouse_upstream_request_duration_seconds_count", "direction", "ingress", "route", "")).isEqualTo(6.0);
     for (String reason : List.of("connect", "timeout", "reset", "protocol")) {
-      assertThat(parsed.value("gatehouse_upstream_failures_total", "reason", reason)).isZero();
+      assertThat(parsed.value("gatehouse_upstream_failures_total", "direction", "ingress", "reason", reason, "route", "")).isZero();
     }
     assertThat(parsed.value("gatehouse_reloads_total", "result", "success", "source", "htpasswd")).isZero();
     assertThat(parsed.value("gatehouse_reloads_total", "result", "failure", "source", "htpasswd")).isZero();

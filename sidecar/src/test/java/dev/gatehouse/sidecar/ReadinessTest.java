@@ -167,8 +167,8 @@ class ReadinessTest {
     assertThat(response.statusCode()).isEqualTo(502);
     assertThat(response.headers().firstValue("X-Request-Id")).hasValue("down-1");
     assertThat(metrics)
-        .contains("gatehouse_upstream_failures_total{reason=\"connect\"} 1.0")
-        .contains("gatehouse_upstream_failures_total{reason=\"timeout\"} 0.0")
+        .contains("gatehouse_upstream_failures_total{direction=\"ingress\",reason=\"connect\",route=\"\"} 1.0")
+        .contains("gatehouse_upstream_failures_total{direction=\"ingress\",reason=\"timeout\",route=\"\"} 0.0")
         .contains("gatehouse_decisions_total{authn=\"basic\",decision=\"allow\"} 1.0");
   }
 }
