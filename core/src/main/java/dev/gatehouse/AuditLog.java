@@ -1,6 +1,7 @@
 package dev.gatehouse;
 
 import dev.gatehouse.http.RequestIds;
+import dev.gatehouse.internal.LogText;
 import java.time.Instant;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
@@ -18,9 +19,8 @@ final class AuditLog {
   /** The logger audit lines go to. */
   static final String LOGGER = "gatehouse.audit";
 
-  private static final int MAX_FIELD = 512;
+  private static final int MAX_FIELD = LogText.MAX_JSON_FIELD;
   private static final Logger log = LoggerFactory.getLogger(LOGGER);
-  private static final char[] HEX = "0123456789abcdef".toCharArray();
 
   private AuditLog() {}
 
@@ -87,21 +87,6 @@ final class AuditLog {
   }
 
   private static StringBuilder field(StringBuilder line, String name, String value) {
-    line.append('"').append(name).append("\":\"");
-    int length = Math.min(value.length(), MAX_FIELD);
-    for (int i = 0; i < length; i++) {
-      char c = value.charAt(i);
-      if (c == '"' || c == '\\') {
-        line.append('\\').append(c);
-      } else if (c < 0x20 || c >= 0x7f) {
-        line.append("\\u").append(HEX[c >> 12 & 0xf]).append(HEX[c >> 8 & 0xf]).append(HEX[c >> 4 & 0xf]).append(HEX[c & 0xf]);
-      } else {
-        line.append(c);
-      }
-    }
-    if (value.length() > MAX_FIELD) {
-      line.append("...");
-    }
-    return line.append('"');
+    return LogText.jsonField(line, name, value, MAX_FIELD);
   }
 }

@@ -1,5 +1,6 @@
 package dev.gatehouse.sidecar;
 
+import dev.gatehouse.internal.LogText;
 import dev.gatehouse.Identities;
 import dev.gatehouse.Identity;
 import dev.gatehouse.metrics.GatehouseListener;
@@ -155,20 +156,20 @@ final class Exchange {
     StringBuilder line = new StringBuilder(320).append('{');
     line.append("\"time\":\"");
     time(line, startMillis).append("\",");
-    JsonText.field(line, "direction", direction).append(',');
-    JsonText.field(line, "request_id", requestId).append(',');
-    JsonText.field(line, "remote", remote).append(',');
-    JsonText.field(line, "method", method).append(',');
-    JsonText.field(line, "path", path != null ? path : canonical(rawPath)).append(',');
-    JsonText.field(line, "protocol", requestProtocol).append(',');
+    LogText.jsonField(line, "direction", direction).append(',');
+    LogText.jsonField(line, "request_id", requestId).append(',');
+    LogText.jsonField(line, "remote", remote).append(',');
+    LogText.jsonField(line, "method", method).append(',');
+    LogText.jsonField(line, "path", path != null ? path : canonical(rawPath)).append(',');
+    LogText.jsonField(line, "protocol", requestProtocol).append(',');
     line.append("\"status\":").append(status).append(',');
-    JsonText.field(line, "decision", decision).append(',');
+    LogText.jsonField(line, "decision", decision).append(',');
     if (rule.isPresent()) {
-      JsonText.field(line, "rule", rule.get()).append(',');
+      LogText.jsonField(line, "rule", rule.get()).append(',');
     }
-    JsonText.field(line, "user", identities.requestPrincipal().map(Identity::name).orElse(null)).append(',');
-    JsonText.field(line, "peer", identities.peer().map(Identity::name).orElse(null)).append(',');
-    JsonText.field(line, "authn", authn).append(',');
+    LogText.jsonField(line, "user", identities.requestPrincipal().map(Identity::name).orElse(null)).append(',');
+    LogText.jsonField(line, "peer", identities.peer().map(Identity::name).orElse(null)).append(',');
+    LogText.jsonField(line, "authn", authn).append(',');
     line.append("\"duration_ms\":");
     millis(line, durationNanos).append(',');
     line.append("\"upstream_ms\":");
@@ -180,7 +181,7 @@ final class Exchange {
     line.append(',');
     line.append("\"bytes_in\":").append(bytesIn).append(',');
     line.append("\"bytes_out\":").append(bytesOut).append(',');
-    JsonText.field(line, "user_agent", userAgent).append('}');
+    LogText.jsonField(line, "user_agent", userAgent).append('}');
     observers.accessLine(line.toString());
   }
 
@@ -192,17 +193,17 @@ final class Exchange {
   static String egressLine(EgressExchange exchange) {
     StringBuilder line = new StringBuilder(320).append('{');
     line.append("\"time\":\"").append(ISO_MILLIS.format(Instant.ofEpochMilli(exchange.startMillis()))).append("\",");
-    JsonText.field(line, "direction", EGRESS).append(',');
-    JsonText.field(line, "request_id", exchange.requestId()).append(',');
-    JsonText.field(line, "remote", exchange.remote()).append(',');
-    JsonText.field(line, "method", exchange.method()).append(',');
-    JsonText.field(line, "path", exchange.path()).append(',');
-    JsonText.field(line, "protocol", exchange.protocol()).append(',');
+    LogText.jsonField(line, "direction", EGRESS).append(',');
+    LogText.jsonField(line, "request_id", exchange.requestId()).append(',');
+    LogText.jsonField(line, "remote", exchange.remote()).append(',');
+    LogText.jsonField(line, "method", exchange.method()).append(',');
+    LogText.jsonField(line, "path", exchange.path()).append(',');
+    LogText.jsonField(line, "protocol", exchange.protocol()).append(',');
     line.append("\"status\":").append(exchange.status()).append(',');
-    JsonText.field(line, "decision", exchange.decision()).append(',');
-    JsonText.field(line, "route", exchange.route()).append(',');
+    LogText.jsonField(line, "decision", exchange.decision()).append(',');
+    LogText.jsonField(line, "route", exchange.route()).append(',');
     line.append("\"user\":null,\"peer\":null,");
-    JsonText.field(line, "authn", GatehouseMeters.NONE).append(',');
+    LogText.jsonField(line, "authn", GatehouseMeters.NONE).append(',');
     line.append("\"duration_ms\":");
     millis(line, exchange.durationNanos()).append(',');
     line.append("\"upstream_ms\":");
@@ -213,11 +214,11 @@ final class Exchange {
     }
     line.append(',');
     if (exchange.failure().isPresent()) {
-      JsonText.field(line, "upstream_failure", exchange.failure().get().name().toLowerCase(Locale.ROOT)).append(',');
+      LogText.jsonField(line, "upstream_failure", exchange.failure().get().name().toLowerCase(Locale.ROOT)).append(',');
     }
     line.append("\"bytes_in\":").append(exchange.requestBytes()).append(',');
     line.append("\"bytes_out\":").append(exchange.responseBytes()).append(',');
-    JsonText.field(line, "user_agent", exchange.userAgent()).append('}');
+    LogText.jsonField(line, "user_agent", exchange.userAgent()).append('}');
     return line.toString();
   }
 

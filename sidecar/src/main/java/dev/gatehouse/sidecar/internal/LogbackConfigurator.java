@@ -1,5 +1,6 @@
 package dev.gatehouse.sidecar.internal;
 
+import dev.gatehouse.internal.LogText;
 import ch.qos.logback.classic.AsyncAppender;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
@@ -202,26 +203,9 @@ public final class LogbackConfigurator extends ContextAwareBase implements Confi
       return line.append('}').append(CoreConstants.LINE_SEPARATOR).toString();
     }
 
-    private static final char[] HEX = "0123456789abcdef".toCharArray();
-
-    /** A JSON string field, escaped to ASCII: no value can end the line or the string. */
+    /** A JSON string field, escaped to ASCII: no value can end the line or the string; messages are not cut. */
     private static StringBuilder string(StringBuilder line, String name, String value) {
-      line.append('"').append(name).append("\":");
-      if (value == null) {
-        return line.append("null");
-      }
-      line.append('"');
-      for (int i = 0; i < value.length(); i++) {
-        char c = value.charAt(i);
-        if (c == '"' || c == '\\') {
-          line.append('\\').append(c);
-        } else if (c < 0x20 || c >= 0x7f) {
-          line.append("\\u").append(HEX[c >> 12 & 0xf]).append(HEX[c >> 8 & 0xf]).append(HEX[c >> 4 & 0xf]).append(HEX[c & 0xf]);
-        } else {
-          line.append(c);
-        }
-      }
-      return line.append('"');
+      return LogText.jsonField(line, name, value, Integer.MAX_VALUE);
     }
 
     /** Messages can carry client-supplied text; a line break in one must not forge a second log line. */
