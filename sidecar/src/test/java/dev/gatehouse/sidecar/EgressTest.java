@@ -93,6 +93,15 @@ class EgressTest {
     return egress;
   }
 
+  /** The exchanges, once {@code count} are recorded: the handler records one just after writing its response's end. */
+  List<EgressExchange> exchangesOnceRecorded(int count) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (exchanges.size() < count && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
+    return exchanges;
+  }
+
   HttpResponse<String> get(String path) throws Exception {
     return app.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + egress.port() + path)).build(), HttpResponse.BodyHandlers.ofString());
   }
@@ -110,7 +119,7 @@ class EgressTest {
     assertThat(received.clientChain()).isNotEmpty();
     assertThat(received.clientChain().get(0)).isEqualTo(workload.certificate());
     assertThat(received.header("Host")).isEqualTo("127.0.0.1:" + remote.port());
-    assertThat(exchanges).singleElement().satisfies(e -> {
+    assertThat(exchangesOnceRecorded(1)).singleElement().satisfies(e -> {
       assertThat(e.route()).isEqualTo("orders");
       assertThat(e.status()).isEqualTo(200);
       assertThat(e.failure()).isEmpty();
@@ -160,7 +169,7 @@ class EgressTest {
     assertThat(response.statusCode()).isEqualTo(502);
     assertThat(response.body()).contains("SPIFFE ID");
     assertThat(remote.received.poll(300, TimeUnit.MILLISECONDS)).isNull();
-    assertThat(exchanges).singleElement().satisfies(e -> assertThat(e.failure()).contains(EgressExchange.UpstreamFailure.TLS));
+    assertThat(exchangesOnceRecorded(1)).singleElement().satisfies(e -> assertThat(e.failure()).contains(EgressExchange.UpstreamFailure.TLS));
   }
 
   @Test

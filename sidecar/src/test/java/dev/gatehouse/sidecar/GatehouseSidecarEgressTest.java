@@ -147,10 +147,14 @@ class GatehouseSidecarEgressTest {
         assertThat(RawHttp.exchange(port, "DELETE /orders/v1/items HTTP/1.1\r\nHost: x\r\n").status()).isEqualTo(405);
         assertThat(RawHttp.exchange(port, "GET /nowhere HTTP/1.1\r\nHost: x\r\n").status()).isEqualTo(404);
         assertThat(RawHttp.exchange(port, "GET http://elsewhere.example/x HTTP/1.1\r\nHost: elsewhere.example\r\n").status()).isEqualTo(403);
-        HttpResponse<String> metrics =
-            HttpClient.newHttpClient()
-                .send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + sidecar.adminPort() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
-        scrape = metrics.body();
+        // An exchange is counted just after its response's end is written: scrape until all four are.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        do {
+          scrape =
+              HttpClient.newHttpClient()
+                  .send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + sidecar.adminPort() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString())
+                  .body();
+        } while (!scrape.contains("gatehouse_egress_requests_total{decision=\"deny\",route=\"-\"} 1.0") && System.nanoTime() < deadline);
       }
 
       OperationsTest.Scrape parsed = OperationsTest.Scrape.parse(scrape);
