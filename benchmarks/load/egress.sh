@@ -6,7 +6,10 @@
 # The remote is nginx answering 16 bytes from memory on three TLS ports (server TLS only; mTLS required; the token
 # endpoint is plain HTTP on loopback, allowed for token-uri there). Certificates are made here with openssl.
 # wrk and nginx share CPU 0; the sidecar runs on CPU 1 with sidecar/jvm.options. Keep-alive everywhere, so the runs
-# measure per-request cost, not handshakes; the c1 runs give the added latency of one call.
+# measure per-request cost, not handshakes. The c1 runs keep that pinning, so every hop between the cores (wrk ->
+# sidecar -> nginx -> sidecar -> wrk: four) pays the VM's idle-vCPU wake-up, which dominates their latency; the c1same
+# runs move the sidecar (all its threads) onto CPU 0 for those runs only, so the chain is serial on one core and the
+# added latency is the sidecar's own path (as `c1same` in ../shared/bench/run.sh).
 #
 # Needs: JDK 17, Maven, nginx, wrk, openssl, taskset, setsid. Run from the repository root:
 #   benchmarks/load/egress.sh [duration-seconds] [connections]
@@ -101,7 +104,8 @@ for path in tls mtls mtls-oauth2; do
 done
 
 sidecar_ticks() { awk '{print $14 + $15}' "/proc/${pids[1]}/stat"; }
-run() { # $1 = label, $2 = connections, $3 = URL
+repin() { taskset -a -p -c "$1" "${pids[1]}" >/dev/null; }
+run() { # $1 = label, $2 = connections, $3 = URL, $4 = what the connections column says (default c$2)
   local out before after requests cpu
   # Each target warmed with its own connection count first: the measured run then opens no new TLS connections.
   taskset -c 0 wrk -t 1 -c "$2" -d "${ROUTE_WARMUP:-5}s" "$3" >/dev/null
@@ -110,7 +114,7 @@ run() { # $1 = label, $2 = connections, $3 = URL
   after=$(sidecar_ticks)
   requests=$(awk '/requests in/ {print $1}' <<<"$out")
   cpu=$(awk -v t=$((after - before)) -v n="$requests" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.1f", t / hz * 1e6 / n}')
-  printf '%-22s c%-3s %10s req/s   p50 %8s   p99 %8s   sidecar CPU %6s us/req\n' "$1" "$2" \
+  printf '%-22s %-6s %10s req/s   p50 %8s   p99 %8s   sidecar CPU %6s us/req\n' "$1" "${4:-c$2}" \
     "$(awk '/Requests\/sec/ {print $2}' <<<"$out")" "$(awk '$1=="50%" {print $2}' <<<"$out")" "$(awk '$1=="99%" {print $2}' <<<"$out")" "$cpu"
 }
 echo "warm-up ${warmup}s" >&2
@@ -123,4 +127,10 @@ for c in "$connections" 1; do
   run "egress -> mTLS+SPIFFE" "$c" "http://127.0.0.1:$EGRESS_PORT/mtls/"
   run "egress -> mTLS+OAuth2" "$c" "http://127.0.0.1:$EGRESS_PORT/mtls-oauth2/"
 done
+repin 0
+run "direct TLS" 1 "https://127.0.0.1:$TLS_PORT/" c1same
+run "egress -> TLS" 1 "http://127.0.0.1:$EGRESS_PORT/tls/" c1same
+run "egress -> mTLS+SPIFFE" 1 "http://127.0.0.1:$EGRESS_PORT/mtls/" c1same
+run "egress -> mTLS+OAuth2" 1 "http://127.0.0.1:$EGRESS_PORT/mtls-oauth2/" c1same
+repin 1
 echo "# sidecar CPU: $(ps -o times= -p "${pids[1]}" | tr -d ' ') s over the runs; token requests: $(grep -c 'new access token' "$work/sidecar.log" || true) logged at debug"
