@@ -389,7 +389,7 @@ public final class ConfigSchema {
   /** {@code authentication.client-certificate.enabled}. */
   public static final ConfigKey<Boolean> CLIENT_CERTIFICATE_ENABLED =
       declare(
-          key("authentication.client-certificate.enabled", ConfigType.BOOLEAN, "Whether callers are named by their client certificate: SPIFFE ID, else subject CN.")
+          key("authentication.client-certificate.enabled", ConfigType.BOOLEAN, "Whether callers are named by their client certificate: their SPIFFE ID, else (when allow-common-names) cn:<subject CN>.")
               .defaultValue("true")
               .flagSwitch("--client-cert-auth"));
 

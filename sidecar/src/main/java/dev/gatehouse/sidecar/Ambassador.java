@@ -51,6 +51,7 @@ final class Ambassador {
                 routes.get(),
                 egressConfig.listen(),
                 upstreamIdleTimeout,
+                config.limits().headerTimeout(),
                 exchange -> {
                   EgressServer.logExchange(exchange);
                   observers.egress(exchange);
@@ -64,7 +65,7 @@ final class Ambassador {
         CredentialsConfig credentialsConfig = config.credentials().get();
         Optional<EgressRoutes> tokenRoutes = routes;
         CredentialsServer server =
-            new CredentialsServer(credentialsConfig, name -> tokenRoutes.flatMap(r -> r.named(name)).flatMap(EgressRoutes.Target::tokens), CredentialsServer.POLL_INTERVAL);
+            new CredentialsServer(credentialsConfig, name -> tokenRoutes.flatMap(r -> r.named(name)).flatMap(EgressRoutes.Target::tokens), CredentialsServer.POLL_INTERVAL, config.limits().headerTimeout());
         credentials = Optional.of(server);
         bind("credentials.listen", "unix:" + credentialsConfig.listen(), server::start);
         log.info("gatehouse credentials endpoint on unix:{}, {} item(s), uids {}", credentialsConfig.listen(), credentialsConfig.items().size(), credentialsConfig.allowUids());

@@ -1,6 +1,5 @@
 package dev.gatehouse.sidecar;
 
-import dev.gatehouse.config.LimitsConfig;
 import dev.gatehouse.config.ConfigException;
 import dev.gatehouse.config.CredentialsConfig;
 import io.netty.bootstrap.ServerBootstrap;
@@ -55,15 +54,17 @@ final class CredentialsServer implements AutoCloseable {
   private final Set<Integer> allowed;
   private final EventLoopGroup group;
   private final ChannelGroup clients = new DefaultChannelGroup("credentials-clients", GlobalEventExecutor.INSTANCE);
+  private final Duration headerTimeout;
   private Channel listener;
 
-  CredentialsServer(CredentialsConfig config, Function<String, Optional<TokenSource>> tokens, Duration pollInterval) {
+  CredentialsServer(CredentialsConfig config, Function<String, Optional<TokenSource>> tokens, Duration pollInterval, Duration headerTimeout) {
     if (!Epoll.isAvailable()) {
       throw new ConfigException("credentials.listen", "needs Netty's native epoll transport (Linux x86-64 or aarch64) to read the caller's uid; it is not available here");
     }
     this.config = config;
     this.allowed = Set.copyOf(config.allowUids());
     this.items = new CredentialItems(config, tokens, pollInterval);
+    this.headerTimeout = headerTimeout;
     this.group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("gatehouse-credentials", true), EpollIoHandler.newFactory());
   }
 
@@ -82,7 +83,7 @@ final class CredentialsServer implements AutoCloseable {
                     clients.add(channel);
                     channel
                         .pipeline()
-                        .addLast(new ServerCodec(LimitsConfig.DEFAULT_HEADER_TIMEOUT))
+                        .addLast(new ServerCodec(headerTimeout))
                         .addLast(new IdleTimeout(ProxyServer.CLIENT_IDLE_TIMEOUT.plus(MAX_WAIT)))
                         .addLast(new HttpObjectAggregator(8192))
                         .addLast(new CredentialsHandler(items, allowed));

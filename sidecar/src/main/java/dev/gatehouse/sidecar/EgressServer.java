@@ -1,6 +1,5 @@
 package dev.gatehouse.sidecar;
 
-import dev.gatehouse.config.LimitsConfig;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
@@ -85,7 +84,7 @@ final class EgressServer implements AutoCloseable {
     }
   }
 
-  EgressServer(EgressRoutes routes, SocketAddress listen, Duration upstreamIdleTimeout, Consumer<EgressExchange> exchanges) {
+  EgressServer(EgressRoutes routes, SocketAddress listen, Duration upstreamIdleTimeout, Duration headerTimeout, Consumer<EgressExchange> exchanges) {
     this.routes = routes;
     this.listen = listen;
     for (EventExecutor executor : group) {
@@ -110,7 +109,7 @@ final class EgressServer implements AutoCloseable {
                     LoopContext context = loops.get(channel.eventLoop());
                     channel
                         .pipeline()
-                        .addLast(new ServerCodec(LimitsConfig.DEFAULT_HEADER_TIMEOUT))
+                        .addLast(new ServerCodec(headerTimeout))
                         .addLast(new IdleTimeout(ProxyServer.CLIENT_IDLE_TIMEOUT))
                         .addLast(new HttpObjectAggregator(MAX_REQUEST_BODY))
                         .addLast(new EgressHandler(context, exchanges));

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import dev.gatehouse.config.CredentialsConfig;
+import dev.gatehouse.config.LimitsConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
@@ -66,7 +67,7 @@ class CredentialsServerTest {
   void start(List<Integer> uids) throws Exception {
     CredentialsConfig config =
         new CredentialsConfig(socket, uids, List.of(new CredentialsConfig.Item("db-password", Optional.of(secretDir.resolve("password")), Optional.empty())));
-    server = new CredentialsServer(config, route -> Optional.empty(), Duration.ofMillis(50));
+    server = new CredentialsServer(config, route -> Optional.empty(), Duration.ofMillis(50), LimitsConfig.DEFAULT_HEADER_TIMEOUT);
     server.start();
   }
 
@@ -205,7 +206,7 @@ class CredentialsServerTest {
       TokenEndpoint endpoint = new TokenEndpoint(client, TokenEndpoint.newHttpClient());
       TokenSource source = new TokenSource("orders", endpoint::fetch, java.time.Clock.systemUTC());
       CredentialsConfig config = new CredentialsConfig(socket, List.of(0), List.of(new CredentialsConfig.Item("orders-token", Optional.empty(), Optional.of("orders"))));
-      server = new CredentialsServer(config, route -> route.equals("orders") ? Optional.of(source) : Optional.empty(), Duration.ZERO);
+      server = new CredentialsServer(config, route -> route.equals("orders") ? Optional.of(source) : Optional.empty(), Duration.ZERO, LimitsConfig.DEFAULT_HEADER_TIMEOUT);
       server.start();
 
       String first = get("/v1/credentials/orders-token");

@@ -9,6 +9,7 @@ import ch.qos.logback.core.AppenderBase;
 import com.nimbusds.jose.crypto.RSASSAVerifier;
 import com.nimbusds.jwt.SignedJWT;
 import dev.gatehouse.config.EgressConfig;
+import dev.gatehouse.config.LimitsConfig;
 import dev.gatehouse.config.EgressRoute;
 import dev.gatehouse.config.EgressTlsConfig;
 import dev.gatehouse.config.OAuth2ClientConfig;
@@ -86,7 +87,7 @@ class EgressOAuth2Test {
             Optional.of(new EgressTlsConfig(Optional.of(ca), Optional.of("orders.partner.example"), List.of(), Optional.empty(), Optional.empty())),
             Optional.of(client));
     EgressConfig config = new EgressConfig(EgressConfig.parseListen("listen", "127.0.0.1:0"), List.of(route));
-    egress = new EgressServer(EgressRoutes.create(config, Duration.ZERO, clock), config.listen(), Duration.ofSeconds(5), EgressServer::logExchange);
+    egress = new EgressServer(EgressRoutes.create(config, Duration.ZERO, clock), config.listen(), Duration.ofSeconds(5), LimitsConfig.DEFAULT_HEADER_TIMEOUT, EgressServer::logExchange);
     egress.start();
   }
 

@@ -3,6 +3,7 @@ package dev.gatehouse.sidecar;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gatehouse.config.EgressConfig;
+import dev.gatehouse.config.LimitsConfig;
 import dev.gatehouse.config.EgressRoute;
 import dev.gatehouse.config.EgressTlsConfig;
 import dev.gatehouse.testing.RawHttp;
@@ -88,7 +89,7 @@ class EgressTest {
 
   EgressServer start(Duration reload, EgressRoute... routes) throws Exception {
     EgressConfig config = new EgressConfig(EgressConfig.parseListen("listen", "127.0.0.1:0"), List.of(routes));
-    egress = new EgressServer(EgressRoutes.create(config, reload, Clock.systemUTC()), config.listen(), Duration.ofSeconds(5), exchanges::add);
+    egress = new EgressServer(EgressRoutes.create(config, reload, Clock.systemUTC()), config.listen(), Duration.ofSeconds(5), LimitsConfig.DEFAULT_HEADER_TIMEOUT, exchanges::add);
     egress.start();
     return egress;
   }

@@ -189,6 +189,25 @@ class GatehouseSidecarEgressTest {
   }
 
   @Test
+  void egressListenerHoldsAppsToTheConfiguredRequestHeadDeadline() throws Exception {
+    Path htpasswd = Fixtures.copy("formats.htpasswd", dir);
+    Path config =
+        Files.writeString(
+            dir.resolve("gatehouse.yaml"),
+            "listen: 127.0.0.1:0\nupstream: http://127.0.0.1:9\nlimits: {header-timeout: 1s}\nauthentication: {basic: {htpasswd: " + htpasswd + "}}\n"
+                + "egress:\n  listen: 127.0.0.1:0\n  routes:\n    - {name: orders, prefix: /orders/, upstream: 'https://127.0.0.1:9/api/'}\n");
+    try (GatehouseSidecar sidecar = GatehouseSidecar.start(ConfigLoader.load(config), Duration.ofSeconds(1));
+        java.net.Socket app = new java.net.Socket("127.0.0.1", sidecar.egressPort())) {
+      app.setSoTimeout(10_000);
+      long started = System.nanoTime();
+      app.getOutputStream().write("GET /orders/x HTTP/1.1\r\nHost: x\r\n".getBytes(StandardCharsets.US_ASCII));
+      String answer = new String(app.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+      assertThat(answer).startsWith("HTTP/1.1 408");
+      assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
+    }
+  }
+
+  @Test
   void egressListenOtherThanLoopbackOrUnixIsRefusedAtStart() throws Exception {
     Path htpasswd = Fixtures.copy("formats.htpasswd", dir);
     for (String listen : new String[] {"0.0.0.0:15001", "10.1.2.3:15001", "orders.example:15001", "unix:relative.sock"}) {
