@@ -3,11 +3,10 @@ package dev.gatehouse.sidecar;
 import dev.gatehouse.authn.x509.SpiffeId;
 import java.net.Socket;
 import java.security.cert.CertificateException;
-import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedTrustManager;
@@ -69,32 +68,18 @@ final class PeerSpiffeIds extends X509ExtendedTrustManager {
   }
 
   private void check(X509Certificate leaf) throws CertificateException {
-    List<String> uris = uriSans(leaf);
-    if (uris.size() != 1) {
-      throw new RefusedPeerException("the remote's certificate carries " + uris.size() + " URI SANs, not one SPIFFE ID");
-    }
-    String id;
+    Optional<SpiffeId> id;
     try {
-      id = SpiffeId.parse(uris.get(0)).toString();
+      id = SpiffeId.fromCertificate(leaf);
     } catch (IllegalArgumentException e) {
-      throw new RefusedPeerException("the remote's URI SAN is not a valid SPIFFE ID: " + e.getMessage());
+      throw new RefusedPeerException("the remote's certificate " + e.getMessage());
     }
-    if (!allowed.contains(id)) {
-      throw new RefusedPeerException("the remote's SPIFFE ID " + id + " is not one of peer-spiffe-ids");
+    if (id.isEmpty()) {
+      throw new RefusedPeerException("the remote's certificate carries no SPIFFE ID");
     }
-  }
-
-  private static List<String> uriSans(X509Certificate leaf) throws CertificateParsingException {
-    Collection<List<?>> sans = leaf.getSubjectAlternativeNames();
-    List<String> uris = new ArrayList<>();
-    if (sans != null) {
-      for (List<?> san : sans) {
-        if (san.size() >= 2 && Integer.valueOf(6).equals(san.get(0)) && san.get(1) instanceof String uri) {
-          uris.add(uri);
-        }
-      }
+    if (!allowed.contains(id.get().toString())) {
+      throw new RefusedPeerException("the remote's SPIFFE ID " + id.get() + " is not one of peer-spiffe-ids");
     }
-    return uris;
   }
 
   // The sidecar is the client here; a client chain is never checked with this trust manager.

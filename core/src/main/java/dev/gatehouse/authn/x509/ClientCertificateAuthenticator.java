@@ -32,7 +32,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>The name is the certificate's SPIFFE ID when it has one, else (when common names are allowed) {@code cn:} and its
  * subject common name, so that the two kinds can never be taken for each other. The URI SANs are read from the
- * extension's bytes ({@link UriSans}), not through the JDK, which drops a SAN it cannot parse: any URI SAN that is not
+ * extension's bytes ({@link SpiffeId#fromCertificate}), not through the JDK, which drops a SAN it cannot parse: any URI SAN that is not
  * a valid printable-ASCII URI refuses the certificate. SPIFFE's X.509-SVID rules apply: a certificate with a {@code
  * spiffe:} URI SAN must have exactly one URI SAN, and it must be a valid SPIFFE ID naming a workload (a path);
  * otherwise the certificate is refused (401) rather than named by its CN, so that a malformed SVID never passes as
@@ -124,28 +124,14 @@ final class ClientCertificateAuthenticator implements Authenticator {
     if (misuse.isPresent()) {
       return AuthenticationResult.failure(misuse.get());
     }
-    List<String> uris;
+    Optional<SpiffeId> spiffe;
     try {
-      uris = UriSans.of(leaf);
+      spiffe = SpiffeId.fromCertificate(leaf);
     } catch (IllegalArgumentException e) {
       return AuthenticationResult.failure("client certificate " + subject(leaf) + " " + e.getMessage() + "; refused, not named by its CN");
     }
-    boolean spiffe = uris.stream().anyMatch(ClientCertificateAuthenticator::claimsSpiffe);
-    if (spiffe) {
-      if (uris.size() != 1) {
-        return AuthenticationResult.failure(
-            "client certificate " + subject(leaf) + " has " + uris.size() + " URI SANs; a SPIFFE certificate must have exactly one");
-      }
-      SpiffeId id;
-      try {
-        id = SpiffeId.parse(uris.get(0));
-      } catch (IllegalArgumentException e) {
-        return AuthenticationResult.failure("client certificate " + subject(leaf) + " has an invalid SPIFFE ID: " + e.getMessage());
-      }
-      if (id.path().isEmpty()) {
-        return AuthenticationResult.failure(
-            "client certificate " + subject(leaf) + " has an invalid SPIFFE ID: " + id + " names a trust domain, not a workload (no path)");
-      }
+    if (spiffe.isPresent()) {
+      SpiffeId id = spiffe.get();
       if (trustDomains != null) {
         Optional<String> refusal = trustDomains.refusal(id.trustDomain(), chain, clock.instant());
         if (refusal.isPresent()) {
@@ -187,10 +173,6 @@ final class ClientCertificateAuthenticator implements Authenticator {
   }
 
   /** Whether a URI SAN means to be a SPIFFE ID, however it spells the scheme; such a SAN must then be a valid one. */
-  private static boolean claimsSpiffe(String uri) {
-    return uri.regionMatches(true, 0, "spiffe:", 0, 7);
-  }
-
   private static List<String> commonNames(X509Certificate leaf) {
     X500Name subject = X500Name.getInstance(leaf.getSubjectX500Principal().getEncoded());
     List<String> names = new ArrayList<>(1);

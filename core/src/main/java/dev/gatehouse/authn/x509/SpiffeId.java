@@ -1,5 +1,7 @@
 package dev.gatehouse.authn.x509;
 
+import java.security.cert.X509Certificate;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -34,6 +36,37 @@ public record SpiffeId(String trustDomain, String path) {
     if (SCHEME.length() + trustDomain.length() + path.length() > MAX_LENGTH) {
       throw new IllegalArgumentException("longer than " + MAX_LENGTH + " characters");
     }
+  }
+
+  /**
+   * The workload SPIFFE ID an X.509 certificate carries, by the X.509-SVID rules, for every place that names a peer by
+   * its certificate (a client of the sidecar, a remote the egress calls): URI SANs are read from the extension's bytes
+   * (so one the JDK cannot parse refuses the certificate instead of vanishing), a certificate with a {@code spiffe:} URI
+   * SAN must have exactly one URI SAN, and it must be a valid ID naming a workload (with a path).
+   *
+   * @param leaf the certificate
+   * @return the ID; empty when no URI SAN claims to be a SPIFFE ID
+   * @throws IllegalArgumentException saying why the certificate names no valid workload, as a phrase that follows the
+   *     certificate's name ({@code "has 2 URI SANs; ..."})
+   */
+  public static Optional<SpiffeId> fromCertificate(X509Certificate leaf) {
+    List<String> uris = UriSans.of(leaf);
+    if (uris.stream().noneMatch(uri -> uri.regionMatches(true, 0, "spiffe:", 0, 7))) {
+      return Optional.empty();
+    }
+    if (uris.size() != 1) {
+      throw new IllegalArgumentException("has " + uris.size() + " URI SANs; a SPIFFE certificate must have exactly one");
+    }
+    SpiffeId id;
+    try {
+      id = parse(uris.get(0));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("has an invalid SPIFFE ID: " + e.getMessage(), e);
+    }
+    if (id.path().isEmpty()) {
+      throw new IllegalArgumentException("has an invalid SPIFFE ID: " + id + " names a trust domain, not a workload (no path)");
+    }
+    return Optional.of(id);
   }
 
   /**
